@@ -1,0 +1,233 @@
+#include "api/cognito_api.h"
+
+#include <chrono>
+#include <string_view>
+#include <unordered_map>
+
+#include "api/cognito_errors.h"
+#include "api/sigv4.h"
+#include "engine/crypto/random.h"
+#include "engine/service/wire.h"
+
+namespace cognate::api {
+namespace {
+
+using json = nlohmann::json;
+using OpFn = Outcome<json> (UserPoolService::*)(const json&, const CallContext&);
+
+constexpr std::string_view kIdpPrefix = "AWSCognitoIdentityProviderService.";
+constexpr std::string_view kAdminPrefix = "CognateAdmin.";
+
+enum class Auth { kPublic, kAccessToken, kIam };
+
+struct Operation {
+  OpFn fn;
+  Auth auth;
+  bool blocking;  // appends (a synced write) or hashes a password
+};
+
+const std::unordered_map<std::string_view, Operation>& Operations() {
+  using S = UserPoolService;
+  static const std::unordered_map<std::string_view, Operation> ops = {
+      {"CreateUserPool", {&S::CreateUserPool, Auth::kIam, true}},
+      {"DescribeUserPool", {&S::DescribeUserPool, Auth::kIam, true}},
+      {"UpdateUserPool", {&S::UpdateUserPool, Auth::kIam, true}},
+      {"ListUserPools", {&S::ListUserPools, Auth::kIam, false}},
+      {"DeleteUserPool", {&S::DeleteUserPool, Auth::kIam, true}},
+      {"CreateUserPoolClient", {&S::CreateUserPoolClient, Auth::kIam, true}},
+      {"DescribeUserPoolClient", {&S::DescribeUserPoolClient, Auth::kIam, false}},
+      {"UpdateUserPoolClient", {&S::UpdateUserPoolClient, Auth::kIam, true}},
+      {"ListUserPoolClients", {&S::ListUserPoolClients, Auth::kIam, false}},
+      {"DeleteUserPoolClient", {&S::DeleteUserPoolClient, Auth::kIam, true}},
+      {"SignUp", {&S::SignUp, Auth::kPublic, true}},
+      {"ConfirmSignUp", {&S::ConfirmSignUp, Auth::kPublic, true}},
+      {"ResendConfirmationCode", {&S::ResendConfirmationCode, Auth::kPublic, true}},
+      {"AdminCreateUser", {&S::AdminCreateUser, Auth::kIam, true}},
+      {"AdminConfirmSignUp", {&S::AdminConfirmSignUp, Auth::kIam, true}},
+      {"InitiateAuth", {&S::InitiateAuth, Auth::kPublic, true}},
+      {"AdminInitiateAuth", {&S::AdminInitiateAuth, Auth::kIam, true}},
+      {"RespondToAuthChallenge", {&S::RespondToAuthChallenge, Auth::kPublic, true}},
+      {"AdminRespondToAuthChallenge", {&S::AdminRespondToAuthChallenge, Auth::kIam, true}},
+      {"GetTokensFromRefreshToken", {&S::GetTokensFromRefreshToken, Auth::kPublic, true}},
+      {"RevokeToken", {&S::RevokeToken, Auth::kPublic, true}},
+      {"GlobalSignOut", {&S::GlobalSignOut, Auth::kAccessToken, true}},
+      {"AdminUserGlobalSignOut", {&S::AdminUserGlobalSignOut, Auth::kIam, true}},
+      {"GetUser", {&S::GetUser, Auth::kAccessToken, false}},
+      {"AdminGetUser", {&S::AdminGetUser, Auth::kIam, false}},
+      {"UpdateUserAttributes", {&S::UpdateUserAttributes, Auth::kAccessToken, true}},
+      {"AdminUpdateUserAttributes", {&S::AdminUpdateUserAttributes, Auth::kIam, true}},
+      {"DeleteUserAttributes", {&S::DeleteUserAttributes, Auth::kAccessToken, true}},
+      {"AdminDeleteUserAttributes", {&S::AdminDeleteUserAttributes, Auth::kIam, true}},
+      {"DeleteUser", {&S::DeleteUser, Auth::kAccessToken, true}},
+      {"AdminDeleteUser", {&S::AdminDeleteUser, Auth::kIam, true}},
+      {"AdminDisableUser", {&S::AdminDisableUser, Auth::kIam, true}},
+      {"AdminEnableUser", {&S::AdminEnableUser, Auth::kIam, true}},
+      {"AdminSetUserPassword", {&S::AdminSetUserPassword, Auth::kIam, true}},
+      {"AdminResetUserPassword", {&S::AdminResetUserPassword, Auth::kIam, true}},
+      {"ChangePassword", {&S::ChangePassword, Auth::kAccessToken, true}},
+      {"ListUsers", {&S::ListUsers, Auth::kIam, true}},
+      {"CreateGroup", {&S::CreateGroup, Auth::kIam, true}},
+      {"GetGroup", {&S::GetGroup, Auth::kIam, false}},
+      {"UpdateGroup", {&S::UpdateGroup, Auth::kIam, true}},
+      {"DeleteGroup", {&S::DeleteGroup, Auth::kIam, true}},
+      {"ListGroups", {&S::ListGroups, Auth::kIam, false}},
+      {"AdminAddUserToGroup", {&S::AdminAddUserToGroup, Auth::kIam, true}},
+      {"AdminRemoveUserFromGroup", {&S::AdminRemoveUserFromGroup, Auth::kIam, true}},
+      {"AdminListGroupsForUser", {&S::AdminListGroupsForUser, Auth::kIam, false}},
+      {"ListUsersInGroup", {&S::ListUsersInGroup, Auth::kIam, false}},
+  };
+  return ops;
+}
+
+std::string Header(const HttpRequest& request, const char* name) {
+  auto it = request.headers.find(name);
+  return it == request.headers.end() ? std::string() : it->second;
+}
+
+void AddCommonHeaders(HttpResponse& response, const HttpRequest& request) {
+  response.headers.emplace_back("x-amzn-RequestId", crypto::NewUuidV4());
+  const std::string origin = Header(request, "origin");
+  response.headers.emplace_back("Access-Control-Allow-Origin", origin.empty() ? "*" : origin);
+  response.headers.emplace_back("Access-Control-Expose-Headers",
+                                "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date");
+}
+
+HttpResponse JsonResponse(const json& body, const char* content_type = "application/x-amz-json-1.1") {
+  HttpResponse response;
+  response.headers.emplace_back("Content-Type", content_type);
+  response.body = body.dump();
+  return response;
+}
+
+std::string_view PathOf(const std::string& target) {
+  std::string_view path = target;
+  return path.substr(0, path.find('?'));
+}
+
+}  // namespace
+
+CognitoApi::CognitoApi(UserPoolService& service, const Outbox* outbox,
+                       std::map<std::string, std::string> admin_keys)
+    : service_(service), outbox_(outbox), admin_keys_(std::move(admin_keys)) {}
+
+bool CognitoApi::IsBlocking(const HttpRequest& request) const {
+  if (request.method != "POST") return false;
+  std::string_view target = Header(request, "x-amz-target");
+  if (target.substr(0, kIdpPrefix.size()) != kIdpPrefix) return false;
+  auto it = Operations().find(target.substr(kIdpPrefix.size()));
+  return it == Operations().end() || it->second.blocking;
+}
+
+HttpResponse CognitoApi::Handle(const HttpRequest& request) {
+  HttpResponse response;
+  if (request.method == "OPTIONS") {
+    response.status = 200;
+    response.headers.emplace_back("Access-Control-Allow-Methods", "POST, GET, OPTIONS");
+    response.headers.emplace_back(
+        "Access-Control-Allow-Headers",
+        "content-type,x-amz-target,x-amz-user-agent,cache-control,authorization,x-amz-date,"
+        "x-amz-security-token,x-amz-content-sha256,amz-sdk-invocation-id,amz-sdk-request");
+    response.headers.emplace_back("Access-Control-Max-Age", "86400");
+  } else if (request.method == "GET") {
+    response = HandleGet(request);
+  } else if (request.method == "POST") {
+    response = HandleOperation(request);
+  } else {
+    response = ErrorResponse("UnknownOperationException", "Method not allowed", 405);
+  }
+  AddCommonHeaders(response, request);
+  return response;
+}
+
+HttpResponse CognitoApi::HandleGet(const HttpRequest& request) {
+  const std::string_view path = PathOf(request.target);
+  constexpr std::string_view kJwks = "/.well-known/jwks.json";
+  constexpr std::string_view kDiscovery = "/.well-known/openid-configuration";
+  auto pool_of = [&](std::string_view suffix) -> std::string {
+    if (path.size() <= suffix.size() + 1 || path.substr(path.size() - suffix.size()) != suffix) return "";
+    return std::string(path.substr(1, path.size() - suffix.size() - 1));
+  };
+  Outcome<json> document = Reject(ErrorCode::kResourceNotFound, "Not found");
+  if (std::string pool = pool_of(kJwks); !pool.empty()) {
+    document = service_.Jwks(pool);
+  } else if (std::string pool2 = pool_of(kDiscovery); !pool2.empty()) {
+    document = service_.OpenIdConfiguration(pool2);
+  }
+  if (!document.ok()) {
+    HttpResponse response = ErrorResponse(document.error());
+    if (document.error().code == ErrorCode::kResourceNotFound) response.status = 404;
+    return response;
+  }
+  HttpResponse response = JsonResponse(document.value(), "application/json");
+  response.headers.emplace_back("Cache-Control", "public, max-age=300");
+  return response;
+}
+
+HttpResponse CognitoApi::HandleOperation(const HttpRequest& request) {
+  const std::string target = Header(request, "x-amz-target");
+  json body = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return ErrorResponse("SerializationException", "Start of structure or map found where not expected.");
+  }
+
+  const bool admin_op = target.rfind(kAdminPrefix, 0) == 0;
+  const Operation* op = nullptr;
+  if (!admin_op) {
+    if (target.rfind(kIdpPrefix, 0) != 0) {
+      return ErrorResponse("UnknownOperationException", "Unknown operation " + target);
+    }
+    auto it = Operations().find(std::string_view(target).substr(kIdpPrefix.size()));
+    if (it == Operations().end()) return ErrorResponse("UnknownOperationException", "Unknown operation " + target);
+    op = &it->second;
+  }
+
+  CallContext ctx;
+  ctx.source_ip = request.remote_address;
+  if (admin_op || op->auth == Auth::kIam) {
+    const std::string_view path = PathOf(request.target);
+    const auto query_pos = request.target.find('?');
+    SigV4Request signed_request{request.method, std::string(path),
+                                query_pos == std::string::npos ? "" : request.target.substr(query_pos + 1),
+                                &request.headers, request.body};
+    auto verified = VerifySigV4(
+        signed_request,
+        [this](std::string_view key_id) -> std::optional<std::string> {
+          auto it = admin_keys_.find(std::string(key_id));
+          if (it == admin_keys_.end()) return std::nullopt;
+          return it->second;
+        },
+        std::chrono::system_clock::now());
+    if (!verified.ok()) {
+      const std::string name = SigV4ErrorName(verified.status());
+      return ErrorResponse(name, SigV4ErrorMessage(verified.status()), name == "IncompleteSignatureException" ? 400 : 403);
+    }
+    ctx.actor = "admin:" + verified->access_key_id;
+  }
+
+  if (admin_op) {
+    const std::string name = target.substr(kAdminPrefix.size());
+    if (name == "ListOutbox") return ListOutbox(body);
+    return ErrorResponse("UnknownOperationException", "Unknown operation " + target);
+  }
+  Outcome<json> result = (service_.*(op->fn))(body, ctx);
+  if (!result.ok()) return ErrorResponse(result.error());
+  return JsonResponse(result.value());
+}
+
+HttpResponse CognitoApi::ListOutbox(const json& body) {
+  if (!outbox_) return ErrorResponse("InvalidParameterException", "This server delivers messages elsewhere; it has no outbox.");
+  auto user = service_.InternalUsername(body);
+  if (!user.ok()) return ErrorResponse(user.error());
+  json messages = json::array();
+  for (const auto& m : outbox_->List(body.value("UserPoolId", ""), user.value())) {
+    messages.push_back({{"Destination", m.destination},
+                        {"DeliveryMedium", m.delivery_medium},
+                        {"Subject", m.subject},
+                        {"Body", m.body},
+                        {"Code", m.code},
+                        {"CreatedAt", wire::Timestamp(m.created_at_ms)}});
+  }
+  return JsonResponse({{"Messages", messages}});
+}
+
+}  // namespace cognate::api

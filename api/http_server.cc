@@ -1,0 +1,571 @@
+// HttpServer on Boost.Beast: a listener on its own strand accepts connections; each connection is a
+// Session on its own strand running read header → (100 Continue) → read body → handle → write, one
+// request at a time, so pipelined requests are answered in order. Blocking requests hop to the
+// blocking pool and back onto the session's strand to write.
+//
+// Shutdown: Stop() marks the server stopping (under sessions_mu_, so no session can register
+// afterwards without noticing), closes the acceptor and every registered session on their strands,
+// waits for those closes, drains the blocking pool, then stops the io_context and joins its threads.
+#include "api/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+
+namespace cognate::api {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::string_view kInternalErrorBody =
+    R"({"__type":"InternalErrorException","message":"Internal error"})";
+// After an error response we read and discard what the client is still sending (so the kernel
+// does not answer it with a RST that could destroy our response) for at most this long / much.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kMaxLingerBytes = 8 * 1024 * 1024;
+constexpr auto kStopCloseTimeout = std::chrono::seconds(5);
+
+void Log(const char* what, std::string_view detail) {
+  std::fprintf(stderr, "cognate http: %s: %.*s\n", what, static_cast<int>(detail.size()),
+               detail.data());
+}
+
+// IMF-fixdate of the current second, cached per thread.
+std::string_view HttpDateNow() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local std::time_t cached_second = -1;
+  thread_local char text[40];
+  thread_local size_t length = 0;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    int n = std::snprintf(text, sizeof(text), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                          kDays[tm.tm_wday], tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900,
+                          tm.tm_hour, tm.tm_min, tm.tm_sec);
+    length = n > 0 ? static_cast<size_t>(n) : 0;
+    cached_second = now;
+  }
+  return {text, length};
+}
+
+HttpResponse InternalErrorResponse() {
+  HttpResponse response;
+  response.status = 500;
+  response.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
+  response.headers.emplace_back("x-amzn-ErrorType", "InternalErrorException:");
+  response.body = std::string(kInternalErrorBody);
+  return response;
+}
+
+const beast::error_category& HttpErrorCategory() {
+  return http::make_error_code(http::error::end_of_stream).category();
+}
+
+// Counts outstanding close operations during Stop().
+class Countdown {
+ public:
+  explicit Countdown(size_t count) : count_(count) {}
+  void Done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (count_ > 0 && --count_ == 0) cv_.notify_all();
+  }
+  void WaitFor(std::chrono::steady_clock::duration timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, timeout, [this] { return count_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  size_t count_;
+};
+
+}  // namespace
+
+// ---- HttpServer::Impl -------------------------------------------------------------------------
+
+class HttpServer::Impl {
+ public:
+  class Session;
+
+  Impl(HttpServerOptions options, HttpHandler& handler)
+      : options_(std::move(options)),
+        handler_(handler),
+        ioc_(std::max(1, options_.io_threads)),
+        acceptor_(net::make_strand(ioc_)),
+        accept_retry_timer_(acceptor_.get_executor()) {}
+
+  ~Impl() { Stop(); }
+
+  Status Start();
+  uint16_t port() const { return port_; }
+  void Stop();
+  void Wait();
+
+  // Session bookkeeping. Register returns false once the server is stopping.
+  bool Register(const std::shared_ptr<Session>& session);
+  void Unregister(Session* session);
+
+  const HttpServerOptions& options() const { return options_; }
+  HttpHandler& handler() { return handler_; }
+  net::thread_pool& blocking_pool() { return *blocking_pool_; }
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+
+ private:
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void RequestStop();
+
+  const HttpServerOptions options_;
+  HttpHandler& handler_;
+
+  // Declared before ioc_: sessions destroyed along with the io_context unregister here.
+  std::mutex sessions_mu_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::atomic<bool> stopping_{false};
+
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
+  bool stop_requested_ = false;
+
+  std::mutex stop_mu_;  // serialises Start/Stop
+  bool started_ = false;
+  bool stopped_ = false;
+  uint16_t port_ = 0;
+
+  std::optional<net::thread_pool> blocking_pool_;
+  std::vector<std::thread> threads_;
+
+  net::io_context ioc_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
+  tcp::acceptor acceptor_;         // on its own strand
+  net::steady_timer accept_retry_timer_;  // same strand
+  std::optional<net::signal_set> signals_;  // same strand
+};
+
+// ---- Session ----------------------------------------------------------------------------------
+
+class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Impl& server)
+      : stream_(std::move(socket)), server_(server) {}
+
+  ~Session() { server_.Unregister(this); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::OnStart, shared_from_this()));
+  }
+
+  // Closes the connection on the session's strand, then calls done->Done().
+  void Close(std::shared_ptr<Countdown> done) {
+    net::post(stream_.get_executor(), [self = shared_from_this(), done = std::move(done)] {
+      self->CloseNow();
+      done->Done();
+    });
+  }
+
+ private:
+  void OnStart() {
+    if (!server_.Register(shared_from_this())) {
+      CloseNow();
+      return;
+    }
+    beast::error_code ec;
+    tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = peer.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    DoReadHeader();
+  }
+
+  void DoReadHeader() {
+    parser_.emplace();
+    parser_->body_limit(static_cast<std::uint64_t>(server_.options().body_limit));
+    parser_->header_limit(server_.options().header_limit);
+    stream_.expires_after(server_.options().idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnReadHeader, shared_from_this()));
+  }
+
+  void OnReadHeader(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return OnReadError(ec);
+    if (parser_->is_done()) return Dispatch();
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      stream_.expires_after(server_.options().idle_timeout);
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       beast::bind_front_handler(&Session::OnContinueWritten, shared_from_this()));
+      return;
+    }
+    DoReadBody();
+  }
+
+  void OnContinueWritten(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return CloseNow();
+    DoReadBody();
+  }
+
+  void DoReadBody() {
+    stream_.expires_after(server_.options().idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnReadBody, shared_from_this()));
+  }
+
+  void OnReadBody(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return OnReadError(ec);
+    Dispatch();
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream) {  // clean close between requests
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return CloseNow();
+    }
+    if (ec == http::error::body_limit) {
+      return SendError(413, "Request body too large");
+    }
+    if (ec == http::error::header_limit) {
+      return SendError(431, "Request header fields too large");
+    }
+    if (ec.category() == HttpErrorCategory() && ec != http::error::partial_message) {
+      return SendError(400, "Bad request");
+    }
+    CloseNow();  // timeout, reset, aborted, or the peer left mid-message
+  }
+
+  // Turns the parsed message into request_ and runs the handler inline or on the blocking pool.
+  void Dispatch() {
+    auto& message = parser_->get();
+    keep_alive_ = message.keep_alive();
+    version_ = message.version();
+    head_ = message.method() == http::verb::head;
+
+    request_.method.assign(message.method_string());
+    request_.target.assign(message.target());
+    request_.headers.clear();
+    for (const auto& field : message) {
+      std::string name(field.name_string());
+      std::transform(name.begin(), name.end(), name.begin(), [](char c) {
+        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      });
+      auto [it, inserted] = request_.headers.try_emplace(std::move(name), field.value());
+      if (!inserted) {
+        it->second.push_back(',');
+        it->second.append(field.value());
+      }
+    }
+    request_.body = std::move(message.body());
+    request_.remote_address = remote_address_;
+
+    bool blocking = false;
+    try {
+      blocking = server_.handler().IsBlocking(request_);
+    } catch (const std::exception& e) {
+      Log("IsBlocking threw", e.what());
+      return Send(InternalErrorResponse());
+    } catch (...) {
+      Log("IsBlocking threw", "unknown exception");
+      return Send(InternalErrorResponse());
+    }
+    if (!blocking) return Send(Invoke());
+
+    // request_ is not touched on the strand until the response is written, so the pool thread
+    // may read it; posting back to the strand orders the response write after Handle.
+    net::post(server_.blocking_pool(), [self = shared_from_this()]() mutable {
+      HttpResponse response = self->Invoke();
+      auto executor = self->stream_.get_executor();
+      net::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
+        self->Send(std::move(response));
+      });
+    });
+  }
+
+  HttpResponse Invoke() {
+    try {
+      return server_.handler().Handle(request_);
+    } catch (const std::exception& e) {
+      Log("handler threw", e.what());
+    } catch (...) {
+      Log("handler threw", "unknown exception");
+    }
+    return InternalErrorResponse();
+  }
+
+  void Send(HttpResponse&& response) {
+    unsigned status = response.status;
+    if (status < 100 || status > 999) status = 500;
+    bool close = !keep_alive_ || server_.stopping();
+    Write(status, response.headers, std::move(response.body), close, /*linger=*/false);
+  }
+
+  // Answers a request we could not parse, then closes (after draining what the client still sends).
+  void SendError(unsigned status, std::string_view text) {
+    static const std::vector<std::pair<std::string, std::string>> kHeaders = {
+        {"Content-Type", "text/plain"}};
+    version_ = 11;
+    head_ = false;
+    Write(status, kHeaders, std::string(text), /*close=*/true, /*linger=*/true);
+  }
+
+  void Write(unsigned status, const std::vector<std::pair<std::string, std::string>>& headers,
+             std::string&& body, bool close, bool linger) {
+    response_ = {};
+    response_.result(status);
+    response_.version(version_);
+    for (const auto& [name, value] : headers) response_.insert(name, value);
+    if (response_.find(http::field::server) == response_.end()) {
+      response_.set(http::field::server, "cognate");
+    }
+    if (response_.find(http::field::date) == response_.end()) {
+      response_.set(http::field::date, HttpDateNow());
+    }
+    // 1xx, 204 and 304 carry no body; prepare_payload would throw on one.
+    bool no_body = status / 100 == 1 || status == 204 || status == 304;
+    if (!no_body) response_.body() = std::move(body);
+    response_.keep_alive(!close);
+    response_.prepare_payload();
+    if (head_) response_.body().clear();  // Content-Length stays that of the GET body
+    close_after_write_ = close;
+    linger_after_write_ = linger;
+
+    stream_.expires_after(server_.options().idle_timeout);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return CloseNow();
+    if (linger_after_write_) return StartLinger();
+    if (close_after_write_) {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      return CloseNow();
+    }
+    response_ = {};
+    DoReadHeader();
+  }
+
+  void StartLinger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    buffer_.consume(buffer_.size());
+    lingered_ = 0;
+    stream_.expires_after(kLingerTime);
+    DoLinger();
+  }
+
+  void DoLinger() {
+    stream_.async_read_some(buffer_.prepare(16 * 1024),
+                            beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+  }
+
+  void OnLinger(beast::error_code ec, size_t bytes) {
+    lingered_ += bytes;
+    if (ec || lingered_ > kMaxLingerBytes) return CloseNow();
+    DoLinger();
+  }
+
+  void CloseNow() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  Impl& server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpRequest request_;
+  http::response<http::string_body> response_;
+  std::string remote_address_;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool head_ = false;
+  bool close_after_write_ = false;
+  bool linger_after_write_ = false;
+  size_t lingered_ = 0;
+};
+
+// ---- HttpServer::Impl methods -------------------------------------------------------------------
+
+Status HttpServer::Impl::Start() {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  if (started_ || stopped_) return FailedPreconditionError("HttpServer::Start called twice");
+
+  beast::error_code ec;
+  tcp::endpoint endpoint;
+  net::ip::address address = net::ip::make_address(options_.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, options_.port);
+  } else {
+    tcp::resolver resolver(ioc_);
+    auto results = resolver.resolve(options_.host, std::to_string(options_.port),
+                                    tcp::resolver::passive, ec);
+    if (ec || results.empty()) {
+      return UnavailableError("cannot resolve " + options_.host + ": " + ec.message());
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  std::string where = options_.host + ":" + std::to_string(options_.port);
+
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return UnavailableError("open " + where + ": " + ec.message());
+  acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (ec) return UnavailableError("set reuse_address " + where + ": " + ec.message());
+  acceptor_.bind(endpoint, ec);
+  if (ec) return UnavailableError("bind " + where + ": " + ec.message());
+  acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return UnavailableError("listen " + where + ": " + ec.message());
+  port_ = acceptor_.local_endpoint(ec).port();
+
+  blocking_pool_.emplace(static_cast<size_t>(std::max(1, options_.blocking_threads)));
+  work_.emplace(ioc_.get_executor());
+  if (options_.handle_signals) {
+    signals_.emplace(acceptor_.get_executor(), SIGINT, SIGTERM);
+    signals_->async_wait([this](beast::error_code signal_ec, int /*signal*/) {
+      if (!signal_ec) RequestStop();
+    });
+  }
+  net::dispatch(acceptor_.get_executor(), [this] { DoAccept(); });
+
+  int io_threads = std::max(1, options_.io_threads);
+  threads_.reserve(static_cast<size_t>(io_threads));
+  for (int i = 0; i < io_threads; ++i) {
+    threads_.emplace_back([this] {
+      for (;;) {
+        try {
+          ioc_.run();
+          return;
+        } catch (const std::exception& e) {
+          Log("I/O thread caught", e.what());
+        }
+      }
+    });
+  }
+  started_ = true;
+  return Status::Ok();
+}
+
+void HttpServer::Impl::DoAccept() {
+  acceptor_.async_accept(net::make_strand(ioc_),
+                         beast::bind_front_handler(&Impl::OnAccept, this));
+}
+
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (!acceptor_.is_open() || stopping()) return;
+  if (ec) {
+    if (ec == net::error::operation_aborted) return;
+    Log("accept failed", ec.message());  // e.g. out of file descriptors: back off briefly
+    accept_retry_timer_.expires_after(std::chrono::milliseconds(50));
+    accept_retry_timer_.async_wait([this](beast::error_code timer_ec) {
+      if (!timer_ec) DoAccept();
+    });
+    return;
+  }
+  std::make_shared<Session>(std::move(socket), *this)->Start();
+  DoAccept();
+}
+
+bool HttpServer::Impl::Register(const std::shared_ptr<Session>& session) {
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  if (stopping_.load(std::memory_order_relaxed)) return false;
+  sessions_.emplace(session.get(), session);
+  return true;
+}
+
+void HttpServer::Impl::Unregister(Session* session) {
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  sessions_.erase(session);
+}
+
+void HttpServer::Impl::RequestStop() {
+  std::lock_guard<std::mutex> lock(wait_mu_);
+  stop_requested_ = true;
+  wait_cv_.notify_all();
+}
+
+void HttpServer::Impl::Stop() {
+  RequestStop();
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  if (!started_) return;
+
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard<std::mutex> sessions_lock(sessions_mu_);
+    stopping_.store(true, std::memory_order_relaxed);
+    sessions.reserve(sessions_.size());
+    for (auto& [ptr, weak] : sessions_) {
+      if (auto session = weak.lock()) sessions.push_back(std::move(session));
+    }
+  }
+  auto closed = std::make_shared<Countdown>(sessions.size() + 1);
+  net::post(acceptor_.get_executor(), [this, closed] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    accept_retry_timer_.cancel();
+    if (signals_) signals_->cancel(ignored);
+    closed->Done();
+  });
+  for (auto& session : sessions) session->Close(closed);
+  sessions.clear();  // outside sessions_mu_: the last reference may destroy a session here
+  closed->WaitFor(kStopCloseTimeout);
+
+  blocking_pool_->join();  // requests already on the pool finish; their writes fail fast
+  work_.reset();
+  ioc_.stop();
+  for (auto& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+void HttpServer::Impl::Wait() {
+  {
+    std::unique_lock<std::mutex> lock(wait_mu_);
+    wait_cv_.wait(lock, [this] { return stop_requested_; });
+  }
+  Stop();
+}
+
+// ---- HttpServer ---------------------------------------------------------------------------------
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler& handler)
+    : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::Start() { return impl_->Start(); }
+uint16_t HttpServer::port() const { return impl_->port(); }
+void HttpServer::Stop() { impl_->Stop(); }
+void HttpServer::Wait() { impl_->Wait(); }
+
+}  // namespace cognate::api

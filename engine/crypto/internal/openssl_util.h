@@ -1,0 +1,61 @@
+// Small RAII and error helpers shared by the OpenSSL-backed files of engine/crypto.
+//
+// Private to engine/crypto: only .cc files in this folder include it, so OpenSSL headers never
+// leak into the rest of the engine. Everything here is stateless apart from OpenSSL's per-thread
+// error queue, which OpenSslError() drains for the calling thread only; thread-safe.
+#pragma once
+
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace cognate::crypto::internal {
+
+struct EvpPkeyDeleter {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct EvpMdCtxDeleter {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+struct EvpCipherCtxDeleter {
+  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
+};
+// Secrets live in BIGNUMs, so they are cleared on release.
+struct BnDeleter {
+  void operator()(BIGNUM* p) const { BN_clear_free(p); }
+};
+struct BnCtxDeleter {
+  void operator()(BN_CTX* p) const { BN_CTX_free(p); }
+};
+
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
+using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter>;
+using EvpCipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, EvpCipherCtxDeleter>;
+using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, BnCtxDeleter>;
+
+// `what` followed by the reason of the most recent OpenSSL error of this thread. Drains the
+// thread's error queue so that a stale entry never shows up in an unrelated later message.
+inline std::string OpenSslError(const std::string& what) {
+  unsigned long code = ERR_peek_last_error();
+  std::string message = what;
+  if (code != 0) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof(buf));
+    message += ": ";
+    message += buf;
+  }
+  ERR_clear_error();
+  return message;
+}
+
+// The bytes of `s` as OpenSSL wants them.
+inline const unsigned char* Bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+}  // namespace cognate::crypto::internal

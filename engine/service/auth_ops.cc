@@ -1,0 +1,340 @@
+// Sign-in: InitiateAuth / AdminInitiateAuth (password and refresh flows), the
+// NEW_PASSWORD_REQUIRED challenge, GetTokensFromRefreshToken, RevokeToken and the sign-outs.
+#include "engine/crypto/encoding.h"
+#include "engine/crypto/hash.h"
+#include "engine/projection.h"
+#include "engine/service/claim_errors.h"
+#include "engine/service/user_pool_service.h"
+#include "engine/service/wire.h"
+#include "engine/user/attributes.h"
+#include "engine/user/user_events.h"
+
+namespace cognate {
+namespace {
+
+std::string Param(const nlohmann::json& params, const char* name) {
+  auto it = params.find(name);
+  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Outcome<nlohmann::json> StringMap(const nlohmann::json& request, const char* field) {
+  auto it = request.find(field);
+  if (it == request.end() || it->is_null()) return nlohmann::json::object();
+  if (!it->is_object()) return Reject(ErrorCode::kInvalidParameter, std::string("Invalid type for parameter ") + field);
+  for (const auto& [k, v] : it->items()) {
+    if (!v.is_string()) return Reject(ErrorCode::kInvalidParameter, std::string("Invalid type for parameter ") + field + "." + k);
+  }
+  return *it;
+}
+
+bool Allows(const ClientSettings& settings, const char* flow) {
+  return settings.explicit_auth_flows.count(flow) > 0;
+}
+
+}  // namespace
+
+Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, const ClientState& client,
+                                                        const json& params, const CallContext& ctx) {
+  const std::string typed = Param(params, "USERNAME");
+  const std::string password = Param(params, "PASSWORD");
+  if (typed.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter USERNAME");
+  if (password.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter PASSWORD");
+  if (auto ok = CheckSecretHash(client, typed, Param(params, "SECRET_HASH")); !ok.ok()) return ok.error();
+  const ClientSettings settings = ReadClientSettings(client.config);
+  const DomainError wrong = Reject(ErrorCode::kNotAuthorized, "Incorrect username or password.");
+
+  auto found = FindUser(pool, typed);
+  if (!found.ok()) return FromStatus(found.status());
+  if (!found->exists) {
+    return settings.prevent_user_existence_errors ? wrong : Reject(ErrorCode::kUserNotFound, "User does not exist.");
+  }
+  UserState user = std::move(found).value();
+  if (!user.enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
+  auto matches = PasswordMatches(user, password);
+  if (!matches.ok()) return matches.error();
+  if (!matches.value()) {
+    // Recorded for the audit trail (and lockout); a lost race only loses the record.
+    CommitUser(user, {MakeEvent(user_events::kSignInFailed, {{"client_id", client.id}, {"reason", "password"}, {"source_ip", ctx.source_ip}})}, ctx)
+        .IgnoreError();
+    return wrong;
+  }
+  if (user.status == "UNCONFIRMED") return Reject(ErrorCode::kUserNotConfirmed, "User is not confirmed.");
+  if (user.status == "RESET_REQUIRED") return Reject(ErrorCode::kPasswordResetRequired, "Password reset required for the user");
+  if (user.status == "FORCE_CHANGE_PASSWORD") {
+    if (user.temporary_password_expires_at_ms != 0 && user.temporary_password_expires_at_ms < clock_.NowMs()) {
+      return Reject(ErrorCode::kNotAuthorized, "Temporary password has expired and must be reset by an administrator.");
+    }
+    json shown = json::object();
+    for (const auto& [name, value] : user.attributes) {
+      if (name != "sub") shown[name] = value;
+    }
+    json required = json::array();
+    for (const auto& name : ReadPoolSettings(pool.config).required_attributes) {
+      if (!user.attributes.count(name)) required.push_back("userAttributes." + name);
+    }
+    json session = {{"pool", pool.id},
+                    {"client", client.id},
+                    {"sub", user.sub},
+                    {"challenge", "NEW_PASSWORD_REQUIRED"},
+                    {"exp", clock_.NowMs() + settings.validity.auth_session_seconds * 1000}};
+    return json{{"ChallengeName", "NEW_PASSWORD_REQUIRED"},
+                {"Session", SealSession(session)},
+                {"ChallengeParameters", {{"USER_ID_FOR_SRP", user.username},
+                                         {"requiredAttributes", required.dump()},
+                                         {"userAttributes", shown.dump()}}}};
+  }
+  return IssueTokens(pool, client, user, ctx, "USER_PASSWORD_AUTH", {});
+}
+
+Outcome<nlohmann::json> UserPoolService::InitiateAuth(const json& request, const CallContext& ctx) {
+  auto flow = wire::RequiredString(request, "AuthFlow", 1, 64);
+  if (!flow.ok()) return flow.error();
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto params = StringMap(request, "AuthParameters");
+  if (!params.ok()) return params.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  auto pool = LoadPoolById(client->pool_id);
+  if (!pool.ok()) return pool.error();
+  const ClientSettings settings = ReadClientSettings(client->config);
+
+  if (flow.value() == "USER_PASSWORD_AUTH") {
+    if (!Allows(settings, "ALLOW_USER_PASSWORD_AUTH")) {
+      return Reject(ErrorCode::kInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client");
+    }
+    return PasswordSignIn(pool.value(), client.value(), params.value(), ctx);
+  }
+  if (flow.value() == "REFRESH_TOKEN_AUTH" || flow.value() == "REFRESH_TOKEN") {
+    const std::string token = Param(params.value(), "REFRESH_TOKEN");
+    if (token.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter REFRESH_TOKEN");
+    return RefreshTokens(client->id, token, Param(params.value(), "SECRET_HASH"), true,
+                         Param(params.value(), "USERNAME"), ctx);
+  }
+  if (flow.value() == "ADMIN_USER_PASSWORD_AUTH" || flow.value() == "ADMIN_NO_SRP_AUTH") {
+    return Reject(ErrorCode::kInvalidParameter, "Initiate Auth method not supported.");
+  }
+  if (flow.value() == "USER_SRP_AUTH" || flow.value() == "CUSTOM_AUTH" || flow.value() == "USER_AUTH") {
+    return Reject(ErrorCode::kUnsupportedOperation, flow.value() + " is not available on this server yet.");
+  }
+  return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value '" + flow.value() +
+                                                  "' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set");
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminInitiateAuth(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto flow = wire::RequiredString(request, "AuthFlow", 1, 64);
+  if (!flow.ok()) return flow.error();
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto params = StringMap(request, "AuthParameters");
+  if (!params.ok()) return params.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  if (client->pool_id != pool->id) {
+    return Reject(ErrorCode::kResourceNotFound, "User pool client " + client->id + " does not exist.");
+  }
+  const ClientSettings settings = ReadClientSettings(client->config);
+  if (flow.value() == "ADMIN_USER_PASSWORD_AUTH" || flow.value() == "ADMIN_NO_SRP_AUTH") {
+    if (!Allows(settings, "ALLOW_ADMIN_USER_PASSWORD_AUTH")) {
+      return Reject(ErrorCode::kInvalidParameter, "Auth flow not enabled for this client");
+    }
+    return PasswordSignIn(pool.value(), client.value(), params.value(), ctx);
+  }
+  if (flow.value() == "REFRESH_TOKEN_AUTH" || flow.value() == "REFRESH_TOKEN") {
+    const std::string token = Param(params.value(), "REFRESH_TOKEN");
+    if (token.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter REFRESH_TOKEN");
+    return RefreshTokens(client->id, token, Param(params.value(), "SECRET_HASH"), true,
+                         Param(params.value(), "USERNAME"), ctx);
+  }
+  if (flow.value() == "USER_PASSWORD_AUTH") {
+    return Reject(ErrorCode::kInvalidParameter, "Initiate Auth method not supported.");
+  }
+  if (flow.value() == "USER_SRP_AUTH" || flow.value() == "CUSTOM_AUTH" || flow.value() == "USER_AUTH") {
+    return Reject(ErrorCode::kUnsupportedOperation, flow.value() + " is not available on this server yet.");
+  }
+  return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value '" + flow.value() +
+                                                  "' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set");
+}
+
+namespace {
+
+// The part of RespondToAuthChallenge shared by the public and admin operations.
+struct ChallengeRequest {
+  std::string challenge;
+  std::string session;
+  nlohmann::json responses;
+};
+
+Outcome<ChallengeRequest> ReadChallenge(const nlohmann::json& request) {
+  auto name = wire::RequiredString(request, "ChallengeName", 1, 64);
+  if (!name.ok()) return name.error();
+  auto session = wire::OptionalString(request, "Session");
+  if (!session.ok()) return session.error();
+  auto responses = StringMap(request, "ChallengeResponses");
+  if (!responses.ok()) return responses.error();
+  return ChallengeRequest{name.value(), session.value(), responses.value()};
+}
+
+}  // namespace
+
+Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& request, const CallContext& ctx) {
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto challenge = ReadChallenge(request);
+  if (!challenge.ok()) return challenge.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  auto pool = LoadPoolById(client->pool_id);
+  if (!pool.ok()) return pool.error();
+
+  if (challenge->challenge != "NEW_PASSWORD_REQUIRED") {
+    return Reject(ErrorCode::kInvalidParameter, "The challenge " + challenge->challenge + " is not available on this server yet.");
+  }
+  auto session = OpenSession(challenge->session);
+  if (!session.ok()) return session.error();
+  if (session->value("client", "") != client->id || session->value("challenge", "") != challenge->challenge) {
+    return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
+  }
+  const json& responses = challenge->responses;
+  const std::string new_password = Param(responses, "NEW_PASSWORD");
+  if (new_password.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter NEW_PASSWORD");
+  auto user = LoadUserBySub(pool->id, session->value("sub", ""));
+  if (!user.ok()) return FromStatus(user.status());
+  if (!user->exists || user->deleted) return Reject(ErrorCode::kUserNotFound, "User does not exist.");
+  const std::string typed = Param(responses, "USERNAME");
+  if (auto ok = CheckSecretHash(client.value(), typed.empty() ? user->username : typed, Param(responses, "SECRET_HASH")); !ok.ok()) {
+    return ok.error();
+  }
+  if (user->status != "FORCE_CHANGE_PASSWORD") {
+    return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
+  }
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+  if (auto e = CheckPassword(settings.password_policy, new_password)) return *e;
+  std::map<std::string, std::string> changes;
+  for (const auto& [key, value] : responses.items()) {
+    if (key.rfind("userAttributes.", 0) == 0) changes[key.substr(15)] = value.get<std::string>();
+  }
+  if (auto e = CheckAttributeWrite(settings, changes, false, AttributeWriter::kSelf)) return *e;
+  auto attributes = user->attributes;
+  for (const auto& [name, value] : changes) attributes[name] = value;
+  if (auto e = CheckRequiredAttributes(settings, attributes)) return *e;
+
+  auto fields = PasswordFields(pool.value(), user->username, new_password);
+  if (!fields.ok()) return fields.error();
+  json password_data = fields.value();
+  password_data["status"] = "CONFIRMED";
+  Events events = {MakeEvent(user_events::kPasswordChanged, password_data)};
+  if (!changes.empty()) {
+    events.push_back(MakeEvent(user_events::kAttributesUpdated,
+                               {{"attributes", attributes},
+                                {"login_keys", LoginKeys(settings, pool->id, user->username, attributes)}}));
+  }
+  UserState state = std::move(user).value();
+  auto issued = IssueTokens(pool.value(), client.value(), state, ctx, "NEW_PASSWORD_REQUIRED", std::move(events));
+  return issued;
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminRespondToAuthChallenge(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  if (client->pool_id != pool->id) {
+    return Reject(ErrorCode::kResourceNotFound, "User pool client " + client->id + " does not exist.");
+  }
+  return RespondToAuthChallenge(request, ctx);
+}
+
+Outcome<nlohmann::json> UserPoolService::GetTokensFromRefreshToken(const json& request, const CallContext& ctx) {
+  auto token = wire::RequiredString(request, "RefreshToken", 1, 131072);
+  if (!token.ok()) return token.error();
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto secret = wire::OptionalString(request, "ClientSecret");
+  if (!secret.ok()) return secret.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  if (!client->secret_sealed.empty() && secret->empty()) {
+    return Reject(ErrorCode::kNotAuthorized, "Client " + client->id + " is configured for secret but secret was not received");
+  }
+  auto result = RefreshTokens(client_id.value(), token.value(), secret.value(), false, "", ctx);
+  if (!result.ok()) return result.error();
+  return json{{"AuthenticationResult", result.value()["AuthenticationResult"]}};
+}
+
+Outcome<nlohmann::json> UserPoolService::RevokeToken(const json& request, const CallContext& ctx) {
+  auto token = wire::RequiredString(request, "Token", 1, 131072);
+  if (!token.ok()) return token.error();
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto secret = wire::OptionalString(request, "ClientSecret");
+  if (!secret.ok()) return secret.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  if (!client->secret_sealed.empty()) {
+    auto expected = OpenSecret(client->secret_sealed, "client/" + client->id);
+    if (!expected.ok()) return FromStatus(expected.status());
+    if (!crypto::ConstantTimeEquals(*expected, secret.value())) {
+      return Reject(ErrorCode::kNotAuthorized, "Unable to verify secret hash for client " + client->id);
+    }
+  }
+  if (!ReadClientSettings(client->config).enable_token_revocation) {
+    return Reject(ErrorCode::kUnsupportedOperation, "Token revocation is not enabled for this app client");
+  }
+  if (std::count(token->begin(), token->end(), '.') == 2) {
+    return Reject(ErrorCode::kUnsupportedTokenType, "The token type is not supported. Only refresh tokens can be revoked.");
+  }
+  auto origin_jti = store_.Get(tables::kRefresh, crypto::Sha256Hex(token.value()));
+  if (!origin_jti.ok()) return FromStatus(origin_jti.status());
+  if (!origin_jti->has_value()) return json::object();  // unknown tokens revoke to nothing (RFC 7009)
+  auto origin_row = store_.Get(tables::kOrigins, **origin_jti);
+  if (!origin_row.ok()) return FromStatus(origin_row.status());
+  if (!origin_row->has_value()) return json::object();
+  const json origin = json::parse(**origin_row, nullptr, false);
+  if (origin.is_discarded() || origin.value("client_id", "") != client->id) {
+    return Reject(ErrorCode::kUnauthorized, "The token was not issued to this client.");
+  }
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto user = LoadUserBySub(origin.value("pool_id", ""), origin.value("sub", ""));
+    if (!user.ok()) return FromStatus(user.status());
+    if (!user->exists || user->deleted) return json::object();
+    auto appended = CommitUser(user.value(), {MakeEvent(user_events::kTokenRevoked, {{"origin_jti", **origin_jti}, {"client_id", client->id}})}, ctx);
+    if (appended.ok()) return json::object();
+    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
+  }
+  return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+}
+
+Outcome<nlohmann::json> UserPoolService::GlobalSignOut(const json& request, const CallContext& ctx) {
+  auto info = ValidateAccessToken(request);
+  if (!info.ok()) return info.error();
+  UserState user = std::move(info->user);
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto appended = CommitUser(user, {MakeEvent(user_events::kSignedOut, {{"via", "self"}})}, ctx);
+    if (appended.ok()) return json::object();
+    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
+    auto reloaded = LoadUserBySub(user.pool_id, user.sub);
+    if (!reloaded.ok()) return FromStatus(reloaded.status());
+    user = std::move(reloaded).value();
+  }
+  return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminUserGlobalSignOut(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto user = RequireUser(pool.value(), request);
+    if (!user.ok()) return user.error();
+    auto appended = CommitUser(user.value(), {MakeEvent(user_events::kSignedOut, {{"via", "admin"}})}, ctx);
+    if (appended.ok()) return json::object();
+    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
+  }
+  return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+}
+
+}  // namespace cognate

@@ -1,0 +1,315 @@
+// Sign-up and confirmation: SignUp, ConfirmSignUp, ResendConfirmationCode, AdminCreateUser,
+// AdminConfirmSignUp.
+#include "engine/crypto/random.h"
+#include "engine/service/claim_errors.h"
+#include "engine/service/user_pool_service.h"
+#include "engine/service/wire.h"
+#include "engine/user/attributes.h"
+#include "engine/user/user_events.h"
+
+namespace cognate {
+namespace {
+
+constexpr int64_t kSignUpCodeValidityMs = 24LL * 3600 * 1000;
+constexpr int kMaxAttempts = 8;
+
+// Which attribute a verification code goes to: the first auto-verified one the user has.
+std::string VerificationAttribute(const PoolSettings& settings, const UserState& user) {
+  for (const char* name : {"email", "phone_number"}) {
+    auto it = user.attributes.find(name);
+    if (settings.auto_verified.count(name) && it != user.attributes.end() && !it->second.empty()) {
+      return name;
+    }
+  }
+  return "";
+}
+
+std::string MediumOf(const std::string& attribute) { return attribute == "phone_number" ? "SMS" : "EMAIL"; }
+
+nlohmann::json DeliveryDetails(const UserState& user, const std::string& attribute) {
+  const std::string medium = MediumOf(attribute);
+  return {{"Destination", wire::MaskDestination(medium, user.attributes.at(attribute))},
+          {"DeliveryMedium", medium},
+          {"AttributeName", attribute}};
+}
+
+// A random temporary password that satisfies the pool's policy.
+std::string TemporaryPassword(const PasswordPolicy& policy) {
+  std::string password = crypto::RandomString(1, "ABCDEFGHJKLMNPQRSTUVWXYZ") +
+                         crypto::RandomString(1, "abcdefghijkmnopqrstuvwxyz") +
+                         crypto::RandomString(1, "23456789") + crypto::RandomString(1, "^$*.!@#%&");
+  const size_t length = static_cast<size_t>(std::max(policy.minimum_length, 12));
+  password += crypto::RandomString(length - password.size(),
+                                   "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789");
+  return password;
+}
+
+}  // namespace
+
+Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallContext& ctx) {
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  auto pool = LoadPoolById(client->pool_id);
+  if (!pool.ok()) return pool.error();
+  auto typed = wire::RequiredString(request, "Username", 1, 128);
+  if (!typed.ok()) return typed.error();
+  auto secret_hash = wire::OptionalString(request, "SecretHash");
+  if (!secret_hash.ok()) return secret_hash.error();
+  if (auto ok = CheckSecretHash(client.value(), typed.value(), secret_hash.value()); !ok.ok()) return ok.error();
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+  if (settings.admin_create_user_only) {
+    return Reject(ErrorCode::kNotAuthorized, "SignUp is not permitted for this user pool");
+  }
+  auto password = wire::RequiredString(request, "Password", 1, 256);
+  if (!password.ok()) return password.error();
+  auto attributes = wire::Attributes(request, "UserAttributes");
+  if (!attributes.ok()) return attributes.error();
+  if (auto e = CheckAttributeWrite(settings, attributes.value(), true, AttributeWriter::kSelf)) return *e;
+  const std::string sub = crypto::NewUuidV4();
+  auto identity = NewIdentity(settings, typed.value(), sub, attributes.value());
+  if (!identity.ok()) return identity.error();
+  if (auto e = CheckRequiredAttributes(settings, identity->attributes)) return *e;
+  if (auto e = CheckPassword(settings.password_policy, password.value())) return *e;
+
+  // Refuse a taken name before paying for the password hash; the claim settles races.
+  auto existing = FindUser(pool.value(), typed.value());
+  if (!existing.ok()) return FromStatus(existing.status());
+  if (existing->exists) return Reject(ErrorCode::kUsernameExists, settings.username_attributes.empty() ? "User already exists" : "An account with the given email already exists.");
+
+  auto password_fields = PasswordFields(pool.value(), identity->username, password.value());
+  if (!password_fields.ok()) return password_fields.error();
+
+  UserState user;
+  user.pool_id = pool->id;
+  user.sub = sub;
+  user.attributes = identity->attributes;
+  const std::string code_attribute = VerificationAttribute(settings, user);
+  const std::string code = crypto::RandomDigits(6);
+  json data = password_fields.value();
+  data.update({{"pool_id", pool->id},
+               {"sub", sub},
+               {"username", identity->username},
+               {"status", "UNCONFIRMED"},
+               {"attributes", identity->attributes},
+               {"client_id", client->id},
+               {"login_keys", LoginKeys(settings, pool->id, identity->username, identity->attributes)}});
+  if (!code_attribute.empty()) {
+    data["pending_code"] = {{"purpose", "signup"},
+                            {"attribute", code_attribute},
+                            {"hash", CodeHash(pool->id, sub, "signup", code)},
+                            {"expires_at_ms", clock_.NowMs() + kSignUpCodeValidityMs}};
+  }
+  auto appended = CommitUser(user, {MakeEvent(user_events::kSignedUp, data)}, ctx);
+  if (!appended.ok()) {
+    if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
+    return FromStatus(appended.status());
+  }
+  json out = {{"UserConfirmed", false}, {"UserSub", sub}};
+  if (!code_attribute.empty()) {
+    DeliverCode(pool.value(), user, MediumOf(code_attribute), settings.email_verification_subject,
+                code_attribute == "email" ? settings.email_verification_message : settings.sms_verification_message,
+                code);
+    out["CodeDeliveryDetails"] = DeliveryDetails(user, code_attribute);
+  }
+  return out;
+}
+
+Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, const CallContext& ctx) {
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  auto pool = LoadPoolById(client->pool_id);
+  if (!pool.ok()) return pool.error();
+  auto code = wire::RequiredString(request, "ConfirmationCode", 1, 2048);
+  if (!code.ok()) return code.error();
+  auto typed = wire::RequiredString(request, "Username", 1, 128);
+  if (!typed.ok()) return typed.error();
+  auto secret_hash = wire::OptionalString(request, "SecretHash");
+  if (!secret_hash.ok()) return secret_hash.error();
+  if (auto ok = CheckSecretHash(client.value(), typed.value(), secret_hash.value()); !ok.ok()) return ok.error();
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto user = RequireUser(pool.value(), request);
+    if (!user.ok()) return user.error();
+    if (user->status != "UNCONFIRMED") {
+      return Reject(ErrorCode::kNotAuthorized, "User cannot be confirmed. Current status is " + user->status);
+    }
+    const auto& pending = user->pending_code;
+    Events events;
+    if (!pending || pending->purpose != "signup" ||
+        pending->hash != CodeHash(pool->id, user->sub, "signup", code.value())) {
+      auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", "signup"}, {"client_id", client->id}})}, ctx);
+      if (!appended.ok() && appended.status().code() == StatusCode::kAborted) continue;
+      return Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
+    }
+    if (pending->expires_at_ms < clock_.NowMs()) {
+      return Reject(ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
+    }
+    auto attributes = user->attributes;
+    if (!pending->attribute.empty()) attributes[pending->attribute + "_verified"] = "true";
+    json data = {{"via", "code"},
+                 {"client_id", client->id},
+                 {"attributes", attributes},
+                 {"login_keys", LoginKeys(settings, pool->id, user->username, attributes)}};
+    auto appended = CommitUser(user.value(), {MakeEvent(user_events::kConfirmed, data)}, ctx);
+    if (appended.ok()) return json::object();
+    if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
+    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
+  }
+  return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+}
+
+Outcome<nlohmann::json> UserPoolService::ResendConfirmationCode(const json& request, const CallContext& ctx) {
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  auto pool = LoadPoolById(client->pool_id);
+  if (!pool.ok()) return pool.error();
+  auto typed = wire::RequiredString(request, "Username", 1, 128);
+  if (!typed.ok()) return typed.error();
+  auto secret_hash = wire::OptionalString(request, "SecretHash");
+  if (!secret_hash.ok()) return secret_hash.error();
+  if (auto ok = CheckSecretHash(client.value(), typed.value(), secret_hash.value()); !ok.ok()) return ok.error();
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto user = RequireUser(pool.value(), request);
+    if (!user.ok()) return user.error();
+    if (user->status != "UNCONFIRMED") return Reject(ErrorCode::kInvalidParameter, "User is already confirmed.");
+    const std::string attribute = VerificationAttribute(settings, user.value());
+    if (attribute.empty()) {
+      return Reject(ErrorCode::kInvalidParameter, "Cannot resend codes. Auto verification not turned on.");
+    }
+    const std::string code = crypto::RandomDigits(6);
+    json data = {{"pending_code", {{"purpose", "signup"},
+                                   {"attribute", attribute},
+                                   {"hash", CodeHash(pool->id, user->sub, "signup", code)},
+                                   {"expires_at_ms", clock_.NowMs() + kSignUpCodeValidityMs}}},
+                 {"client_id", client->id}};
+    auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeSent, data)}, ctx);
+    if (appended.ok()) {
+      DeliverCode(pool.value(), user.value(), MediumOf(attribute), settings.email_verification_subject,
+                  attribute == "email" ? settings.email_verification_message : settings.sms_verification_message, code);
+      return json{{"CodeDeliveryDetails", DeliveryDetails(user.value(), attribute)}};
+    }
+    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
+  }
+  return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminCreateUser(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto typed = wire::RequiredString(request, "Username", 1, 128);
+  if (!typed.ok()) return typed.error();
+  auto attributes = wire::Attributes(request, "UserAttributes");
+  if (!attributes.ok()) return attributes.error();
+  auto given_password = wire::OptionalString(request, "TemporaryPassword");
+  if (!given_password.ok()) return given_password.error();
+  auto action = wire::OptionalString(request, "MessageAction");
+  if (!action.ok()) return action.error();
+  if (!action->empty() && action.value() != "SUPPRESS" && action.value() != "RESEND") {
+    return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value at 'messageAction' failed to satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]");
+  }
+  std::vector<std::string> mediums;
+  if (auto it = request.find("DesiredDeliveryMediums"); it != request.end() && it->is_array()) {
+    for (const auto& m : *it) {
+      if (!m.is_string() || (m != "EMAIL" && m != "SMS")) {
+        return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value at 'desiredDeliveryMediums' failed to satisfy constraint: Member must satisfy enum value set: [SMS, EMAIL]");
+      }
+      mediums.push_back(m.get<std::string>());
+    }
+  }
+  if (mediums.empty()) mediums.push_back("SMS");
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+  if (auto e = CheckAttributeWrite(settings, attributes.value(), true, AttributeWriter::kAdmin)) return *e;
+
+  std::string temporary = given_password.value();
+  if (temporary.empty()) {
+    temporary = TemporaryPassword(settings.password_policy);
+  } else if (auto e = CheckPassword(settings.password_policy, temporary)) {
+    return *e;
+  }
+  const int64_t temporary_expires =
+      clock_.NowMs() + static_cast<int64_t>(settings.password_policy.temporary_password_validity_days) * 86400000LL;
+
+  auto existing = FindUser(pool.value(), typed.value());
+  if (!existing.ok()) return FromStatus(existing.status());
+  UserState user;
+  Events events;
+  if (action.value() == "RESEND") {
+    if (!existing->exists) return Reject(ErrorCode::kUserNotFound, "User does not exist.");
+    if (existing->status != "FORCE_CHANGE_PASSWORD") {
+      return Reject(ErrorCode::kUnsupportedUserState, "Resend not possible. " + existing->username + " status is not FORCE_CHANGE_PASSWORD.");
+    }
+    user = existing.value();
+    auto fields = PasswordFields(pool.value(), user.username, temporary);
+    if (!fields.ok()) return fields.error();
+    json data = fields.value();
+    data.update({{"status", "FORCE_CHANGE_PASSWORD"}, {"temporary_password_expires_at_ms", temporary_expires}});
+    events.push_back(MakeEvent(user_events::kPasswordChanged, data));
+  } else {
+    if (existing->exists) return Reject(ErrorCode::kUsernameExists, "User account already exists");
+    const std::string sub = crypto::NewUuidV4();
+    auto identity = NewIdentity(settings, typed.value(), sub, attributes.value());
+    if (!identity.ok()) return identity.error();
+    if (auto e = CheckRequiredAttributes(settings, identity->attributes)) return *e;
+    auto fields = PasswordFields(pool.value(), identity->username, temporary);
+    if (!fields.ok()) return fields.error();
+    user.pool_id = pool->id;
+    user.sub = sub;
+    json data = fields.value();
+    data.update({{"pool_id", pool->id},
+                 {"sub", sub},
+                 {"username", identity->username},
+                 {"status", "FORCE_CHANGE_PASSWORD"},
+                 {"attributes", identity->attributes},
+                 {"temporary_password_expires_at_ms", temporary_expires},
+                 {"login_keys", LoginKeys(settings, pool->id, identity->username, identity->attributes)}});
+    events.push_back(MakeEvent(user_events::kCreated, data));
+  }
+  auto appended = CommitUser(user, events, ctx);
+  if (!appended.ok()) {
+    if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
+    if (appended.status().code() == StatusCode::kAborted) return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+    return FromStatus(appended.status());
+  }
+  if (action.value() != "SUPPRESS") {
+    for (const auto& medium : mediums) {
+      const std::string attribute = medium == "SMS" ? "phone_number" : "email";
+      auto it = user.attributes.find(attribute);
+      if (it == user.attributes.end() || it->second.empty()) continue;
+      DeliverCode(pool.value(), user, medium, settings.invite_email_subject,
+                  medium == "SMS" ? settings.invite_sms_message : settings.invite_email_message, temporary);
+    }
+  }
+  return json{{"User", UserTypeView(user)}};
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminConfirmSignUp(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto user = RequireUser(pool.value(), request);
+    if (!user.ok()) return user.error();
+    if (user->status != "UNCONFIRMED") {
+      return Reject(ErrorCode::kNotAuthorized, "User cannot be confirmed. Current status is " + user->status);
+    }
+    json data = {{"via", "admin"},
+                 {"attributes", user->attributes},
+                 {"login_keys", LoginKeys(settings, pool->id, user->username, user->attributes)}};
+    auto appended = CommitUser(user.value(), {MakeEvent(user_events::kConfirmed, data)}, ctx);
+    if (appended.ok()) return json::object();
+    if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
+    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
+  }
+  return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+}
+
+}  // namespace cognate

@@ -1,0 +1,326 @@
+// Tokens: signing keys, minting ID/access/refresh tokens, validating access tokens, refresh,
+// auth sessions, password material, and the discovery documents.
+#include <algorithm>
+
+#include "engine/crypto/aead.h"
+#include "engine/crypto/encoding.h"
+#include "engine/crypto/hash.h"
+#include "engine/crypto/jwt.h"
+#include "engine/crypto/random.h"
+#include "engine/crypto/srp.h"
+#include "engine/projection.h"
+#include "engine/service/user_pool_service.h"
+#include "engine/service/wire.h"
+#include "engine/user/user_events.h"
+
+namespace cognate {
+namespace {
+
+constexpr char kUserAdminScope[] = "aws.cognito.signin.user.admin";
+
+// What the pool id after "_" is: Cognito's SRP "pool name".
+std::string SrpPoolName(const std::string& pool_id) {
+  auto pos = pool_id.find('_');
+  return pos == std::string::npos ? pool_id : pool_id.substr(pos + 1);
+}
+
+// Claims of an attribute value in the ID token: booleans and numbers typed, the rest strings.
+nlohmann::json ClaimValue(const std::string& name, const std::string& value) {
+  if (name == "email_verified" || name == "phone_number_verified") return value == "true";
+  if (name == "updated_at") {
+    try {
+      return std::stoll(value);
+    } catch (...) {
+      return value;
+    }
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<UserPoolService::PoolKeys> UserPoolService::KeysFor(const PoolState& pool) {
+  {
+    std::shared_lock lock(keys_mu_);
+    if (auto it = keys_.find(pool.id); it != keys_.end()) return it->second;
+  }
+  PoolKeys keys;
+  for (const auto& k : pool.keys) {
+    auto der = OpenSecret(k.sealed_der, "poolkey/" + pool.id + "/" + k.kid);
+    if (!der.ok()) return der.status();
+    auto key = crypto::RsaKey::FromPrivateDer(*der);
+    if (!key.ok()) return key.status();
+    auto shared = std::make_shared<const crypto::RsaKey>(std::move(key).value());
+    (k.use == "id" ? keys.id_key : keys.access_key) = shared;
+  }
+  if (!keys.id_key || !keys.access_key) return DataLossError("pool " + pool.id + " lacks signing keys");
+  std::unique_lock lock(keys_mu_);
+  keys_[pool.id] = keys;
+  return keys;
+}
+
+Outcome<nlohmann::json> UserPoolService::PasswordFields(const PoolState& pool, const std::string& username,
+                                                        const std::string& password) {
+  auto hash = hasher_.Hash(password);
+  if (!hash.ok()) return FromStatus(hash.status());
+  const std::string salt = crypto::RandomBytes(16);
+  const std::string verifier = crypto::ComputeSrpVerifier(SrpPoolName(pool.id), username, password, salt);
+  return json{{"password_hash", *hash},
+              {"srp_salt", crypto::HexEncode(salt)},
+              {"srp_verifier_sealed", SealSecret(verifier, "srp/" + pool.id + "/" + username)}};
+}
+
+Outcome<bool> UserPoolService::PasswordMatches(const UserState& user, const std::string& password) {
+  auto match = hasher_.Verify(user.password_hash, password);
+  if (!match.ok()) return FromStatus(match.status());
+  return *match;
+}
+
+nlohmann::json UserPoolService::SealSession(const json& content) const {
+  return crypto::Base64UrlEncode(crypto::Seal(session_key_, content.dump(), "auth-session"));
+}
+
+Outcome<nlohmann::json> UserPoolService::OpenSession(const std::string& session) const {
+  const DomainError expired = Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
+  auto sealed = crypto::Base64UrlDecode(session);
+  if (!sealed.ok()) return expired;
+  auto plain = crypto::Open(session_key_, *sealed, "auth-session");
+  if (!plain.ok()) return expired;
+  auto content = json::parse(*plain, nullptr, false);
+  if (content.is_discarded() || content.value("exp", int64_t{0}) < clock_.NowMs()) return expired;
+  return content;
+}
+
+Outcome<nlohmann::json> UserPoolService::MintAuthenticationResult(
+    const PoolState& pool, const ClientState& client, const UserState& user,
+    const std::string& origin_jti, int64_t auth_time, const std::string& refresh_token) {
+  auto keys = KeysFor(pool);
+  if (!keys.ok()) return FromStatus(keys.status());
+  const ClientSettings settings = ReadClientSettings(client.config);
+  const int64_t now = clock_.NowMs() / 1000;
+  const std::string issuer = options_.issuer_base + "/" + pool.id;
+  const std::string event_id = crypto::NewUuidV4();
+
+  // Groups by precedence (lowest first); groups without one come last, by name.
+  std::vector<GroupState> groups = GroupsOf(user);
+  std::stable_sort(groups.begin(), groups.end(), [](const GroupState& a, const GroupState& b) {
+    const bool ha = a.config.contains("Precedence"), hb = b.config.contains("Precedence");
+    if (ha != hb) return ha;
+    if (ha && a.config["Precedence"] != b.config["Precedence"]) return a.config["Precedence"].get<int64_t>() < b.config["Precedence"].get<int64_t>();
+    return a.name < b.name;
+  });
+  json group_names = json::array(), roles = json::array();
+  for (const auto& g : groups) {
+    group_names.push_back(g.name);
+    if (g.config.contains("RoleArn")) roles.push_back(g.config["RoleArn"]);
+  }
+
+  json id = {{"sub", user.sub}};
+  if (!groups.empty()) id["cognito:groups"] = group_names;
+  if (!roles.empty()) {
+    id["cognito:roles"] = roles;
+    // The preferred role is the one of the lowest-precedence group, unless that is a tie.
+    const auto& first = groups.front();
+    const bool tie = groups.size() > 1 && first.config.contains("Precedence") && groups[1].config.contains("Precedence") &&
+                     first.config["Precedence"] == groups[1].config["Precedence"];
+    if (first.config.contains("RoleArn") && first.config.contains("Precedence") && !tie) {
+      id["cognito:preferred_role"] = first.config["RoleArn"];
+    }
+  }
+  for (const auto& [name, value] : user.attributes) {
+    if (name == "sub") continue;
+    if (settings.read_attributes && !settings.read_attributes->count(name)) continue;
+    id[name] = ClaimValue(name, value);
+  }
+  id.update({{"iss", issuer},
+             {"cognito:username", user.username},
+             {"origin_jti", origin_jti},
+             {"aud", client.id},
+             {"event_id", event_id},
+             {"token_use", "id"},
+             {"auth_time", auth_time},
+             {"exp", now + settings.validity.id_seconds},
+             {"iat", now},
+             {"jti", crypto::NewUuidV4()}});
+
+  json access = {{"sub", user.sub}};
+  if (!groups.empty()) access["cognito:groups"] = group_names;
+  access.update({{"iss", issuer},
+                 {"client_id", client.id},
+                 {"origin_jti", origin_jti},
+                 {"event_id", event_id},
+                 {"token_use", "access"},
+                 {"scope", kUserAdminScope},
+                 {"auth_time", auth_time},
+                 {"exp", now + settings.validity.access_seconds},
+                 {"iat", now},
+                 {"jti", crypto::NewUuidV4()},
+                 {"username", user.username}});
+
+  json result = {{"AccessToken", crypto::SignJwtRs256(*keys->access_key, access)},
+                 {"ExpiresIn", settings.validity.access_seconds},
+                 {"TokenType", "Bearer"},
+                 {"IdToken", crypto::SignJwtRs256(*keys->id_key, id)}};
+  if (!refresh_token.empty()) result["RefreshToken"] = refresh_token;
+  return result;
+}
+
+Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, const ClientState& client,
+                                                     UserState& user, const CallContext& ctx,
+                                                     const std::string& flow, Events prefix_events) {
+  const ClientSettings settings = ReadClientSettings(client.config);
+  const std::string origin_jti = crypto::NewUuidV4();
+  const std::string refresh_token = crypto::Base64UrlEncode(crypto::RandomBytes(96));
+  const int64_t now = clock_.NowMs();
+  const int64_t auth_time = now / 1000;
+  Events events = std::move(prefix_events);
+  events.push_back(MakeEvent(user_events::kSignedIn,
+                             {{"client_id", client.id},
+                              {"flow", flow},
+                              {"origin_jti", origin_jti},
+                              {"refresh_hash", crypto::Sha256Hex(refresh_token)},
+                              {"refresh_expires_at_ms", now + settings.validity.refresh_seconds * 1000},
+                              {"auth_time", auth_time},
+                              {"source_ip", ctx.source_ip}}));
+  auto appended = CommitUser(user, events, ctx);
+  if (!appended.ok()) {
+    if (appended.status().code() == StatusCode::kAborted) {
+      return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+    }
+    return FromStatus(appended.status());
+  }
+  auto result = MintAuthenticationResult(pool, client, user, origin_jti, auth_time, refresh_token);
+  if (!result.ok()) return result.error();
+  return json{{"ChallengeParameters", json::object()}, {"AuthenticationResult", result.value()}};
+}
+
+Outcome<UserPoolService::AccessTokenInfo> UserPoolService::ValidateAccessToken(const json& request) {
+  auto token = wire::RequiredString(request, "AccessToken", 1, 100000);
+  if (!token.ok()) return token.error();
+  const DomainError invalid = Reject(ErrorCode::kNotAuthorized, "Invalid Access Token");
+  auto decoded = crypto::DecodeJwtUnverified(token.value());
+  if (!decoded.ok()) return invalid;
+  const json& payload = (*decoded)["payload"];
+  const std::string iss = payload.value("iss", "");
+  const auto slash = iss.rfind('/');
+  if (slash == std::string::npos || iss.substr(0, slash) != options_.issuer_base) return invalid;
+  auto pool = LoadPoolById(iss.substr(slash + 1));
+  if (!pool.ok()) return invalid;
+  auto keys = KeysFor(pool.value());
+  if (!keys.ok()) return FromStatus(keys.status());
+  auto claims = crypto::VerifyJwtRs256(*keys->access_key, token.value());
+  if (!claims.ok() || claims->value("token_use", "") != "access") return invalid;
+  if (claims->value("exp", int64_t{0}) <= clock_.NowMs() / 1000) {
+    return Reject(ErrorCode::kNotAuthorized, "Access Token has expired");
+  }
+  auto user = LoadUserBySub(pool->id, claims->value("sub", ""));
+  if (!user.ok()) return FromStatus(user.status());
+  if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
+  if (!user->enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
+  const std::string origin_jti = claims->value("origin_jti", "");
+  auto origin = store_.Get(tables::kOrigins, origin_jti);
+  auto revoked = store_.Get(tables::kRevoked, origin_jti);
+  if (!origin.ok() || !revoked.ok()) return FromStatus(!origin.ok() ? origin.status() : revoked.status());
+  const json origin_record = origin->has_value() ? json::parse(**origin, nullptr, false) : json();
+  if (!origin->has_value() || revoked->has_value() || origin_record.is_discarded() ||
+      origin_record.value("issued_version", uint64_t{0}) < user->signed_out_version) {
+    return Reject(ErrorCode::kNotAuthorized, "Access Token has been revoked");
+  }
+  return AccessTokenInfo{std::move(pool).value(), std::move(user).value(), std::move(claims).value()};
+}
+
+Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client_id,
+                                                       const std::string& refresh_token,
+                                                       const std::string& client_secret_or_hash,
+                                                       bool via_secret_hash,
+                                                       const std::string& username_for_hash,
+                                                       const CallContext& ctx) {
+  auto client = LoadClient(client_id);
+  if (!client.ok()) return client.error();
+  auto pool = LoadPoolById(client->pool_id);
+  if (!pool.ok()) return pool.error();
+  const DomainError invalid = Reject(ErrorCode::kNotAuthorized, "Invalid Refresh Token");
+  auto origin_jti = store_.Get(tables::kRefresh, crypto::Sha256Hex(refresh_token));
+  if (!origin_jti.ok()) return FromStatus(origin_jti.status());
+  if (!origin_jti->has_value()) return invalid;
+  auto origin_row = store_.Get(tables::kOrigins, **origin_jti);
+  auto revoked = store_.Get(tables::kRevoked, **origin_jti);
+  if (!origin_row.ok() || !revoked.ok()) return FromStatus(!origin_row.ok() ? origin_row.status() : revoked.status());
+  if (!origin_row->has_value()) return invalid;
+  const json origin = json::parse(**origin_row, nullptr, false);
+  if (origin.is_discarded() || origin.value("client_id", "") != client->id) return invalid;
+
+  auto user = LoadUserBySub(pool->id, origin.value("sub", ""));
+  if (!user.ok()) return FromStatus(user.status());
+  if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
+
+  if (!client->secret_sealed.empty()) {
+    if (via_secret_hash) {
+      // The hash may be made with the internal username, the sub, or the name the user typed.
+      std::string name = username_for_hash.empty() ? user->username : username_for_hash;
+      auto checked = CheckSecretHash(client.value(), name, client_secret_or_hash);
+      if (!checked.ok() && name != user->sub) checked = CheckSecretHash(client.value(), user->sub, client_secret_or_hash);
+      if (!checked.ok()) return checked.error();
+    } else {
+      auto secret = OpenSecret(client->secret_sealed, "client/" + client->id);
+      if (!secret.ok()) return FromStatus(secret.status());
+      if (!crypto::ConstantTimeEquals(*secret, client_secret_or_hash)) {
+        return Reject(ErrorCode::kNotAuthorized, "Unable to verify secret hash for client " + client->id);
+      }
+    }
+  }
+  if (origin.value("refresh_expires_at_ms", int64_t{0}) <= clock_.NowMs()) {
+    return Reject(ErrorCode::kNotAuthorized, "Refresh Token has expired");
+  }
+  if (revoked->has_value() || origin.value("issued_version", uint64_t{0}) < user->signed_out_version) {
+    return Reject(ErrorCode::kNotAuthorized, "Refresh Token has been revoked");
+  }
+  if (!user->enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
+
+  UserState state = std::move(user).value();
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto appended = CommitUser(state, {MakeEvent(user_events::kTokensRefreshed,
+                                                 {{"client_id", client->id}, {"origin_jti", **origin_jti}, {"source_ip", ctx.source_ip}})},
+                               ctx);
+    if (appended.ok()) break;
+    if (appended.status().code() != StatusCode::kAborted || attempt == 7) return FromStatus(appended.status());
+    auto reloaded = LoadUserBySub(pool->id, state.sub);
+    if (!reloaded.ok()) return FromStatus(reloaded.status());
+    state = std::move(reloaded).value();
+    if (!state.exists || state.deleted || !state.enabled ||
+        origin.value("issued_version", uint64_t{0}) < state.signed_out_version) {
+      return Reject(ErrorCode::kNotAuthorized, "Refresh Token has been revoked");
+    }
+  }
+  auto result = MintAuthenticationResult(pool.value(), client.value(), state, **origin_jti,
+                                         origin.value("auth_time", int64_t{0}), "");
+  if (!result.ok()) return result.error();
+  return json{{"ChallengeParameters", json::object()}, {"AuthenticationResult", result.value()}};
+}
+
+Outcome<nlohmann::json> UserPoolService::Jwks(const std::string& pool_id) {
+  auto pool = LoadPoolById(pool_id);
+  if (!pool.ok()) return pool.error();
+  auto keys = KeysFor(pool.value());
+  if (!keys.ok()) return FromStatus(keys.status());
+  return json{{"keys", json::array({keys->id_key->PublicJwk(), keys->access_key->PublicJwk()})}};
+}
+
+Outcome<nlohmann::json> UserPoolService::OpenIdConfiguration(const std::string& pool_id) {
+  auto pool = LoadPoolById(pool_id);
+  if (!pool.ok()) return pool.error();
+  const std::string issuer = options_.issuer_base + "/" + pool_id;
+  return json{{"issuer", issuer},
+              {"jwks_uri", issuer + "/.well-known/jwks.json"},
+              {"authorization_endpoint", options_.issuer_base + "/oauth2/authorize"},
+              {"token_endpoint", options_.issuer_base + "/oauth2/token"},
+              {"userinfo_endpoint", options_.issuer_base + "/oauth2/userInfo"},
+              {"revocation_endpoint", options_.issuer_base + "/oauth2/revoke"},
+              {"response_types_supported", json::array({"code", "token"})},
+              {"subject_types_supported", json::array({"public"})},
+              {"id_token_signing_alg_values_supported", json::array({"RS256"})},
+              {"scopes_supported", json::array({"openid", "email", "phone", "profile"})},
+              {"token_endpoint_auth_methods_supported", json::array({"client_secret_basic", "client_secret_post"})}};
+}
+
+}  // namespace cognate

@@ -1,0 +1,407 @@
+// Users: reading, attributes, passwords, enabling, deleting, listing — by the user themself
+// (with an access token) and by an administrator.
+#include "engine/crypto/random.h"
+#include "engine/service/paging.h"
+#include "engine/service/user_pool_service.h"
+#include "engine/service/wire.h"
+#include "engine/user/attributes.h"
+#include "engine/user/list_users_filter.h"
+#include "engine/user/user_events.h"
+
+namespace cognate {
+namespace {
+
+constexpr int64_t kResetCodeValidityMs = 3600LL * 1000;
+
+// Attributes after writing `changes`: a changed email or phone number is unverified again
+// unless the same call says otherwise.
+std::map<std::string, std::string> ApplyAttributeChanges(const std::map<std::string, std::string>& current,
+                                                         const std::map<std::string, std::string>& changes) {
+  auto out = current;
+  for (const auto& [name, value] : changes) out[name] = value;
+  for (const char* name : {"email", "phone_number"}) {
+    auto changed = changes.find(name);
+    auto before = current.find(name);
+    const bool differs = changed != changes.end() && (before == current.end() || before->second != changed->second);
+    if (differs && !changes.count(std::string(name) + "_verified")) out[std::string(name) + "_verified"] = "false";
+  }
+  return out;
+}
+
+Outcome<std::vector<std::string>> AttributeNames(const nlohmann::json& request) {
+  auto it = request.find("UserAttributeNames");
+  if (it == request.end() || !it->is_array()) {
+    return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value at 'userAttributeNames' failed to satisfy constraint: Member must not be null");
+  }
+  std::vector<std::string> names;
+  for (const auto& n : *it) {
+    if (!n.is_string()) return Reject(ErrorCode::kInvalidParameter, "Invalid attribute name.");
+    names.push_back(n.get<std::string>());
+  }
+  return names;
+}
+
+std::optional<DomainError> CheckDeletable(const PoolSettings& settings, const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    if (name == "sub" || settings.required_attributes.count(name) || settings.username_attributes.count(name)) {
+      return Reject(ErrorCode::kInvalidParameter, "Attributes did not conform to the schema: " + name + ": The attribute is required");
+    }
+    if (name.rfind("custom:", 0) != 0 && !IsStandardAttribute(name)) {
+      return Reject(ErrorCode::kInvalidParameter, "Invalid user attributes: " + name + " is not a valid attribute");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Outcome<nlohmann::json> UserPoolService::GetUser(const json& request, const CallContext&) {
+  auto info = ValidateAccessToken(request);
+  if (!info.ok()) return info.error();
+  return json{{"Username", info->user.username},
+              {"UserAttributes", UserAttributesView(info->user)},
+              {"UserMFASettingList", json::array()}};
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminGetUser(const json& request, const CallContext&) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto user = RequireUser(pool.value(), request);
+  if (!user.ok()) return user.error();
+  return json{{"Username", user->username},
+              {"UserAttributes", UserAttributesView(user.value())},
+              {"UserCreateDate", wire::Timestamp(user->created_at_ms)},
+              {"UserLastModifiedDate", wire::Timestamp(user->modified_at_ms)},
+              {"Enabled", user->enabled},
+              {"UserStatus", user->status},
+              {"UserMFASettingList", json::array()}};
+}
+
+Outcome<nlohmann::json> UserPoolService::UpdateUserAttributes(const json& request, const CallContext& ctx) {
+  auto info = ValidateAccessToken(request);
+  if (!info.ok()) return info.error();
+  auto changes = wire::Attributes(request, "UserAttributes");
+  if (!changes.ok()) return changes.error();
+  const PoolSettings settings = ReadPoolSettings(info->pool.config);
+  if (auto e = CheckAttributeWrite(settings, changes.value(), false, AttributeWriter::kSelf)) return *e;
+  auto client = LoadClient(info->claims.value("client_id", ""));
+  if (client.ok()) {
+    const ClientSettings cs = ReadClientSettings(client->config);
+    for (const auto& [name, value] : changes.value()) {
+      if (cs.write_attributes && !cs.write_attributes->count(name)) {
+        return Reject(ErrorCode::kNotAuthorized, "A client attempted to write unauthorized attribute");
+      }
+    }
+  }
+  const PoolState& pool = info->pool;
+  const std::string sub = info->user.sub;
+  auto updated = MutateUser(
+      [&]() -> Outcome<UserState> {
+        auto user = LoadUserBySub(pool.id, sub);
+        if (!user.ok()) return FromStatus(user.status());
+        if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
+        return std::move(user).value();
+      },
+      [&](const UserState& user) -> Outcome<Events> {
+        auto attributes = ApplyAttributeChanges(user.attributes, changes.value());
+        return Events{MakeEvent(user_events::kAttributesUpdated,
+                                {{"attributes", attributes},
+                                 {"login_keys", LoginKeys(settings, pool.id, user.username, attributes)}})};
+      },
+      ctx);
+  if (!updated.ok()) return updated.error();
+  return json{{"CodeDeliveryDetailsList", json::array()}};
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminUpdateUserAttributes(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto changes = wire::Attributes(request, "UserAttributes");
+  if (!changes.ok()) return changes.error();
+  if (!request.contains("UserAttributes")) {
+    return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value at 'userAttributes' failed to satisfy constraint: Member must not be null");
+  }
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+  if (auto e = CheckAttributeWrite(settings, changes.value(), false, AttributeWriter::kAdmin)) return *e;
+  auto updated = MutateUser(
+      [&]() { return RequireUser(pool.value(), request); },
+      [&](const UserState& user) -> Outcome<Events> {
+        auto attributes = ApplyAttributeChanges(user.attributes, changes.value());
+        return Events{MakeEvent(user_events::kAttributesUpdated,
+                                {{"attributes", attributes},
+                                 {"login_keys", LoginKeys(settings, pool->id, user.username, attributes)}})};
+      },
+      ctx);
+  if (!updated.ok()) return updated.error();
+  return json::object();
+}
+
+Outcome<nlohmann::json> UserPoolService::DeleteUserAttributes(const json& request, const CallContext& ctx) {
+  auto info = ValidateAccessToken(request);
+  if (!info.ok()) return info.error();
+  auto names = AttributeNames(request);
+  if (!names.ok()) return names.error();
+  const PoolSettings settings = ReadPoolSettings(info->pool.config);
+  if (auto e = CheckDeletable(settings, names.value())) return *e;
+  const PoolState& pool = info->pool;
+  const std::string sub = info->user.sub;
+  auto updated = MutateUser(
+      [&]() -> Outcome<UserState> {
+        auto user = LoadUserBySub(pool.id, sub);
+        if (!user.ok()) return FromStatus(user.status());
+        if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
+        return std::move(user).value();
+      },
+      [&](const UserState& user) -> Outcome<Events> {
+        auto attributes = user.attributes;
+        for (const auto& n : names.value()) attributes.erase(n);
+        return Events{MakeEvent(user_events::kAttributesUpdated,
+                                {{"attributes", attributes},
+                                 {"login_keys", LoginKeys(settings, pool.id, user.username, attributes)}})};
+      },
+      ctx);
+  if (!updated.ok()) return updated.error();
+  return json::object();
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminDeleteUserAttributes(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto names = AttributeNames(request);
+  if (!names.ok()) return names.error();
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+  if (auto e = CheckDeletable(settings, names.value())) return *e;
+  auto updated = MutateUser(
+      [&]() { return RequireUser(pool.value(), request); },
+      [&](const UserState& user) -> Outcome<Events> {
+        auto attributes = user.attributes;
+        for (const auto& n : names.value()) attributes.erase(n);
+        return Events{MakeEvent(user_events::kAttributesUpdated,
+                                {{"attributes", attributes},
+                                 {"login_keys", LoginKeys(settings, pool->id, user.username, attributes)}})};
+      },
+      ctx);
+  if (!updated.ok()) return updated.error();
+  return json::object();
+}
+
+Outcome<nlohmann::json> UserPoolService::DeleteUser(const json& request, const CallContext& ctx) {
+  auto info = ValidateAccessToken(request);
+  if (!info.ok()) return info.error();
+  const std::string pool_id = info->pool.id, sub = info->user.sub;
+  auto deleted = MutateUser(
+      [&]() -> Outcome<UserState> {
+        auto user = LoadUserBySub(pool_id, sub);
+        if (!user.ok()) return FromStatus(user.status());
+        if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
+        return std::move(user).value();
+      },
+      [](const UserState&) -> Outcome<Events> { return Events{MakeEvent(user_events::kDeleted, {{"via", "self"}})}; },
+      ctx);
+  if (!deleted.ok()) return deleted.error();
+  return json::object();
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminDeleteUser(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto deleted = MutateUser(
+      [&]() { return RequireUser(pool.value(), request); },
+      [](const UserState&) -> Outcome<Events> { return Events{MakeEvent(user_events::kDeleted, {{"via", "admin"}})}; },
+      ctx);
+  if (!deleted.ok()) return deleted.error();
+  return json::object();
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminDisableUser(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto done = MutateUser(
+      [&]() { return RequireUser(pool.value(), request); },
+      [](const UserState& user) -> Outcome<Events> {
+        if (!user.enabled) return Events{};
+        return Events{MakeEvent(user_events::kDisabled, json::object())};
+      },
+      ctx);
+  if (!done.ok()) return done.error();
+  return json::object();
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminEnableUser(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto done = MutateUser(
+      [&]() { return RequireUser(pool.value(), request); },
+      [](const UserState& user) -> Outcome<Events> {
+        if (user.enabled) return Events{};
+        return Events{MakeEvent(user_events::kEnabled, json::object())};
+      },
+      ctx);
+  if (!done.ok()) return done.error();
+  return json::object();
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminSetUserPassword(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto password = wire::RequiredString(request, "Password", 1, 256);
+  if (!password.ok()) return password.error();
+  auto permanent = wire::OptionalBool(request, "Permanent");
+  if (!permanent.ok()) return permanent.error();
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+  if (auto e = CheckPassword(settings.password_policy, password.value())) return *e;
+  auto user = RequireUser(pool.value(), request);
+  if (!user.ok()) return user.error();
+  auto fields = PasswordFields(pool.value(), user->username, password.value());
+  if (!fields.ok()) return fields.error();
+  const bool is_permanent = permanent.value().value_or(false);
+  const int64_t expires = clock_.NowMs() + static_cast<int64_t>(settings.password_policy.temporary_password_validity_days) * 86400000LL;
+  auto done = MutateUser(
+      [&]() { return RequireUser(pool.value(), request); },
+      [&](const UserState& current) -> Outcome<Events> {
+        if (current.sub != user->sub) return Reject(ErrorCode::kUserNotFound, "User does not exist.");
+        json data = fields.value();
+        data["status"] = is_permanent ? "CONFIRMED" : "FORCE_CHANGE_PASSWORD";
+        data["temporary_password_expires_at_ms"] = is_permanent ? 0 : expires;
+        data["via"] = "admin";
+        return Events{MakeEvent(user_events::kPasswordChanged, data)};
+      },
+      ctx);
+  if (!done.ok()) return done.error();
+  return json::object();
+}
+
+Outcome<nlohmann::json> UserPoolService::AdminResetUserPassword(const json& request, const CallContext& ctx) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  const PoolSettings settings = ReadPoolSettings(pool->config);
+  std::string code, attribute;
+  auto done = MutateUser(
+      [&]() { return RequireUser(pool.value(), request); },
+      [&](const UserState& user) -> Outcome<Events> {
+        if (!user.enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
+        attribute.clear();
+        for (const char* name : {"email", "phone_number"}) {
+          auto verified = user.attributes.find(std::string(name) + "_verified");
+          if (verified != user.attributes.end() && verified->second == "true") {
+            attribute = name;
+            break;
+          }
+        }
+        Events events = {MakeEvent(user_events::kPasswordResetRequired, {{"via", "admin"}})};
+        if (!attribute.empty()) {
+          code = crypto::RandomDigits(6);
+          events.push_back(MakeEvent(user_events::kCodeSent,
+                                     {{"pending_code", {{"purpose", "forgot_password"},
+                                                        {"attribute", attribute},
+                                                        {"hash", CodeHash(pool->id, user.sub, "forgot_password", code)},
+                                                        {"expires_at_ms", clock_.NowMs() + kResetCodeValidityMs}}}}));
+        }
+        return events;
+      },
+      ctx);
+  if (!done.ok()) return done.error();
+  if (!attribute.empty()) {
+    DeliverCode(pool.value(), done.value(), attribute == "email" ? "EMAIL" : "SMS", settings.email_verification_subject,
+                attribute == "email" ? settings.email_verification_message : settings.sms_verification_message, code);
+  }
+  return json::object();
+}
+
+Outcome<nlohmann::json> UserPoolService::ChangePassword(const json& request, const CallContext& ctx) {
+  auto proposed = wire::RequiredString(request, "ProposedPassword", 1, 256);
+  if (!proposed.ok()) return proposed.error();
+  auto previous = wire::OptionalString(request, "PreviousPassword");
+  if (!previous.ok()) return previous.error();
+  auto info = ValidateAccessToken(request);
+  if (!info.ok()) return info.error();
+  const PoolSettings settings = ReadPoolSettings(info->pool.config);
+  auto matches = PasswordMatches(info->user, previous.value());
+  if (!matches.ok()) return matches.error();
+  if (!matches.value()) return Reject(ErrorCode::kNotAuthorized, "Incorrect username or password.");
+  if (auto e = CheckPassword(settings.password_policy, proposed.value())) return *e;
+  auto fields = PasswordFields(info->pool, info->user.username, proposed.value());
+  if (!fields.ok()) return fields.error();
+  const std::string pool_id = info->pool.id, sub = info->user.sub;
+  auto done = MutateUser(
+      [&]() -> Outcome<UserState> {
+        auto user = LoadUserBySub(pool_id, sub);
+        if (!user.ok()) return FromStatus(user.status());
+        if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
+        return std::move(user).value();
+      },
+      [&](const UserState& user) -> Outcome<Events> {
+        json data = fields.value();
+        data["status"] = user.status;
+        data["via"] = "self";
+        return Events{MakeEvent(user_events::kPasswordChanged, data)};
+      },
+      ctx);
+  if (!done.ok()) return done.error();
+  return json::object();
+}
+
+Outcome<std::string> UserPoolService::InternalUsername(const json& request) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto user = RequireUser(pool.value(), request);
+  if (!user.ok()) return user.error();
+  return user->username;
+}
+
+Outcome<nlohmann::json> UserPoolService::ListUsers(const json& request, const CallContext&) {
+  auto pool = LoadPool(request);
+  if (!pool.ok()) return pool.error();
+  auto limit = wire::OptionalInt(request, "Limit", 0, 60);
+  if (!limit.ok()) return limit.error();
+  auto token = wire::OptionalString(request, "PaginationToken");
+  if (!token.ok()) return token.error();
+  auto filter_text = wire::OptionalString(request, "Filter");
+  if (!filter_text.ok()) return filter_text.error();
+  auto filter = engine::ParseListUsersFilter(filter_text.value());
+  if (!filter.ok()) return Reject(ErrorCode::kInvalidParameter, filter.status().message());
+  std::optional<std::set<std::string>> only;
+  if (auto it = request.find("AttributesToGet"); it != request.end() && it->is_array()) {
+    only.emplace();
+    for (const auto& a : *it) {
+      if (a.is_string()) only->insert(a.get<std::string>());
+    }
+  }
+  size_t wanted = static_cast<size_t>(limit.value().value_or(60));
+  if (wanted == 0) wanted = 60;
+
+  auto value_of = [](const UserState& user, const std::string& attribute) -> std::string {
+    if (attribute == "username") return user.username;
+    if (attribute == "cognito:user_status") return user.status;
+    if (attribute == "status") return user.enabled ? "Enabled" : "Disabled";
+    auto it = user.attributes.find(attribute);
+    return it == user.attributes.end() ? "" : it->second;
+  };
+
+  json users = json::array();
+  std::string cursor = token.value();
+  std::string next_token;
+  while (users.size() < wanted) {
+    auto page = ScanPage(store_, tables::kUsers, pool->id + "/", cursor, 256);
+    if (!page.ok()) return page.error();
+    for (size_t i = 0; i < page->rows.size(); ++i) {
+      UserState user = json::parse(page->rows[i].value).get<UserState>();
+      if (*filter && !engine::MatchesFilter(**filter, value_of(user, (*filter)->attribute))) continue;
+      json view = UserTypeView(user);
+      if (only) view["Attributes"] = UserAttributesView(user, &*only);
+      users.push_back(std::move(view));
+      if (users.size() == wanted) {
+        const bool more = i + 1 < page->rows.size() || !page->next_token.empty();
+        if (more) next_token = PageToken(page->rows[i].key);
+        break;
+      }
+    }
+    if (users.size() == wanted || page->next_token.empty()) break;
+    cursor = page->next_token;
+  }
+  json out = {{"Users", users}};
+  if (!next_token.empty()) out["PaginationToken"] = next_token;
+  return out;
+}
+
+}  // namespace cognate

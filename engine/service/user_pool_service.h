@@ -1,0 +1,222 @@
+// UserPoolService: the application service for Cognito user pools.
+//
+// It speaks Cognito's operation shapes (the request and response documents of botocore's
+// cognito-idp model, as JSON): for each operation it validates the request, does the effects a
+// decision needs first (clock, ids, password hashing, key generation), decides the events,
+// appends them with their projections in one atomic write, and then delivers messages. HTTP,
+// SigV4 and error encoding belong to api/.
+//
+// Thread-safe: any number of threads may call any operation at once. Operations that hash
+// passwords or append block their thread (password hashing pool, synced group commit).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/crypto/password_hasher.h"
+#include "engine/crypto/rsa_key.h"
+#include "engine/domain_error.h"
+#include "engine/event.h"
+#include "engine/pool/pool_settings.h"
+#include "engine/pool/pool_state.h"
+#include "engine/ports/clock.h"
+#include "engine/ports/event_store.h"
+#include "engine/ports/message_sink.h"
+#include "engine/user/user_state.h"
+
+namespace cognate {
+
+struct ServiceOptions {
+  std::string region = "us-east-1";        // pool ids are "<region>_<id>"
+  std::string account_id = "000000000000";  // in ARNs
+  std::string issuer_base;                  // tokens' iss is "<issuer_base>/<poolId>"
+  std::string master_key;                   // 32 bytes; seals private keys, verifiers, sessions
+};
+
+// Who is calling, recorded as the events' actor.
+struct CallContext {
+  std::string actor;  // "admin:<key id>" for SigV4 callers, empty for public operations
+  std::string source_ip;
+};
+
+class UserPoolService {
+ public:
+  using json = nlohmann::json;
+
+  UserPoolService(EventStore& store, const Clock& clock, crypto::PasswordHashingPool& hasher,
+                  MessageSink& sink, ServiceOptions options);
+  UserPoolService(const UserPoolService&) = delete;
+  UserPoolService& operator=(const UserPoolService&) = delete;
+
+  // Pools and clients (pools_ops.cc).
+  Outcome<json> CreateUserPool(const json& request, const CallContext& ctx);
+  Outcome<json> DescribeUserPool(const json& request, const CallContext& ctx);
+  Outcome<json> UpdateUserPool(const json& request, const CallContext& ctx);
+  Outcome<json> ListUserPools(const json& request, const CallContext& ctx);
+  Outcome<json> DeleteUserPool(const json& request, const CallContext& ctx);
+  Outcome<json> CreateUserPoolClient(const json& request, const CallContext& ctx);
+  Outcome<json> DescribeUserPoolClient(const json& request, const CallContext& ctx);
+  Outcome<json> UpdateUserPoolClient(const json& request, const CallContext& ctx);
+  Outcome<json> ListUserPoolClients(const json& request, const CallContext& ctx);
+  Outcome<json> DeleteUserPoolClient(const json& request, const CallContext& ctx);
+
+  // Sign-up and confirmation (signup_ops.cc).
+  Outcome<json> SignUp(const json& request, const CallContext& ctx);
+  Outcome<json> ConfirmSignUp(const json& request, const CallContext& ctx);
+  Outcome<json> ResendConfirmationCode(const json& request, const CallContext& ctx);
+  Outcome<json> AdminCreateUser(const json& request, const CallContext& ctx);
+  Outcome<json> AdminConfirmSignUp(const json& request, const CallContext& ctx);
+
+  // Sign-in, tokens and sign-out (auth_ops.cc).
+  Outcome<json> InitiateAuth(const json& request, const CallContext& ctx);
+  Outcome<json> AdminInitiateAuth(const json& request, const CallContext& ctx);
+  Outcome<json> RespondToAuthChallenge(const json& request, const CallContext& ctx);
+  Outcome<json> AdminRespondToAuthChallenge(const json& request, const CallContext& ctx);
+  Outcome<json> GetTokensFromRefreshToken(const json& request, const CallContext& ctx);
+  Outcome<json> RevokeToken(const json& request, const CallContext& ctx);
+  Outcome<json> GlobalSignOut(const json& request, const CallContext& ctx);
+  Outcome<json> AdminUserGlobalSignOut(const json& request, const CallContext& ctx);
+
+  // Users (user_ops.cc).
+  Outcome<json> GetUser(const json& request, const CallContext& ctx);
+  Outcome<json> AdminGetUser(const json& request, const CallContext& ctx);
+  Outcome<json> UpdateUserAttributes(const json& request, const CallContext& ctx);
+  Outcome<json> AdminUpdateUserAttributes(const json& request, const CallContext& ctx);
+  Outcome<json> DeleteUserAttributes(const json& request, const CallContext& ctx);
+  Outcome<json> AdminDeleteUserAttributes(const json& request, const CallContext& ctx);
+  Outcome<json> DeleteUser(const json& request, const CallContext& ctx);
+  Outcome<json> AdminDeleteUser(const json& request, const CallContext& ctx);
+  Outcome<json> AdminDisableUser(const json& request, const CallContext& ctx);
+  Outcome<json> AdminEnableUser(const json& request, const CallContext& ctx);
+  Outcome<json> AdminSetUserPassword(const json& request, const CallContext& ctx);
+  Outcome<json> AdminResetUserPassword(const json& request, const CallContext& ctx);
+  Outcome<json> ChangePassword(const json& request, const CallContext& ctx);
+  Outcome<json> ListUsers(const json& request, const CallContext& ctx);
+
+  // Groups (group_ops.cc).
+  Outcome<json> CreateGroup(const json& request, const CallContext& ctx);
+  Outcome<json> GetGroup(const json& request, const CallContext& ctx);
+  Outcome<json> UpdateGroup(const json& request, const CallContext& ctx);
+  Outcome<json> DeleteGroup(const json& request, const CallContext& ctx);
+  Outcome<json> ListGroups(const json& request, const CallContext& ctx);
+  Outcome<json> AdminAddUserToGroup(const json& request, const CallContext& ctx);
+  Outcome<json> AdminRemoveUserFromGroup(const json& request, const CallContext& ctx);
+  Outcome<json> AdminListGroupsForUser(const json& request, const CallContext& ctx);
+  Outcome<json> ListUsersInGroup(const json& request, const CallContext& ctx);
+
+  // The internal username of the user {UserPoolId, Username} names (by username, alias or sub).
+  Outcome<std::string> InternalUsername(const json& request);
+
+  // Discovery documents (tokens.cc). ResourceNotFound for an unknown pool.
+  Outcome<json> Jwks(const std::string& pool_id);
+  Outcome<json> OpenIdConfiguration(const std::string& pool_id);
+
+  const ServiceOptions& options() const { return options_; }
+
+ private:
+  struct PoolKeys {
+    std::shared_ptr<const crypto::RsaKey> id_key;
+    std::shared_ptr<const crypto::RsaKey> access_key;
+  };
+  struct ResolvedUser {
+    UserState state;
+  };
+  struct AccessTokenInfo {
+    PoolState pool;
+    UserState user;
+    json claims;
+  };
+
+  // Loading (service_support.cc). kResourceNotFound with Cognito's text when absent.
+  Outcome<PoolState> LoadPool(const json& request, const char* field = "UserPoolId");
+  Outcome<PoolState> LoadPoolById(const std::string& pool_id);
+  Outcome<ClientState> LoadClient(const std::string& client_id);
+  Result<GroupState> LoadGroup(const std::string& pool_id, const std::string& name);
+  // The pool's group named in the request; ResourceNotFound "Group not found." when absent.
+  Outcome<GroupState> RequireGroup(const json& request);
+  Result<UserState> LoadUserBySub(const std::string& pool_id, const std::string& sub);
+  // Finds a user by username, alias, or sub; an absent user comes back with exists == false.
+  Result<UserState> FindUser(const PoolState& pool, const std::string& name);
+  // FindUser, with UserNotFoundException for an absent user.
+  Outcome<UserState> RequireUser(const PoolState& pool, const json& request);
+  Outcome<Done> CheckSecretHash(const ClientState& client, const std::string& username,
+                                const std::string& secret_hash);
+
+  // Appends `events` to the user's stream with their projections; kAborted on a race.
+  Result<AppendResult> CommitUser(UserState& user, const Events& events, const CallContext& ctx);
+  // Runs load -> decide -> commit until it commits or is rejected; a lost race re-runs it.
+  // Returns the state after the events (unchanged if `decide` chose none). A taken claim is
+  // UsernameExists/AliasExists.
+  Outcome<UserState> MutateUser(const std::function<Outcome<UserState>()>& load,
+                                const std::function<Outcome<Events>(const UserState&)>& decide,
+                                const CallContext& ctx);
+  Result<AppendResult> CommitPool(PoolState& pool, const Events& events, const CallContext& ctx);
+  Result<AppendResult> CommitClient(ClientState& client, const Events& events, const CallContext& ctx);
+  Result<AppendResult> CommitGroup(GroupState& group, const Events& events, const CallContext& ctx);
+
+  // Login keys (uniqueness claims) a user with these attributes holds in this pool.
+  std::vector<std::string> LoginKeys(const PoolSettings& settings, const std::string& pool_id,
+                                     const std::string& username,
+                                     const std::map<std::string, std::string>& attributes) const;
+  std::string NormalizeName(const PoolSettings& settings, const std::string& name) const;
+
+  // Secrets.
+  std::string SealSecret(std::string_view plaintext, std::string_view aad) const;
+  Result<std::string> OpenSecret(std::string_view sealed_b64, std::string_view aad) const;
+  std::string CodeHash(const std::string& pool_id, const std::string& sub,
+                       const std::string& purpose, const std::string& code) const;
+  // The password fields of an event: PHC hash and the sealed SRP verifier.
+  Outcome<json> PasswordFields(const PoolState& pool, const std::string& username,
+                               const std::string& password);
+  Outcome<bool> PasswordMatches(const UserState& user, const std::string& password);
+
+  // Messages.
+  void DeliverCode(const PoolState& pool, const UserState& user, const std::string& medium,
+                   const std::string& subject, const std::string& body_template,
+                   const std::string& code);
+
+  // Tokens (tokens.cc).
+  Result<PoolKeys> KeysFor(const PoolState& pool);
+  Outcome<json> IssueTokens(const PoolState& pool, const ClientState& client, UserState& user,
+                            const CallContext& ctx, const std::string& flow, Events prefix_events);
+  Outcome<json> MintAuthenticationResult(const PoolState& pool, const ClientState& client,
+                                         const UserState& user, const std::string& origin_jti,
+                                         int64_t auth_time, const std::string& refresh_token);
+  Outcome<AccessTokenInfo> ValidateAccessToken(const json& request);
+  Outcome<json> RefreshTokens(const std::string& client_id, const std::string& refresh_token,
+                              const std::string& client_secret_or_hash, bool via_secret_hash,
+                              const std::string& username_for_hash, const CallContext& ctx);
+  Outcome<json> PasswordSignIn(const PoolState& pool, const ClientState& client,
+                               const json& params, const CallContext& ctx);
+  json SealSession(const json& content) const;
+  Outcome<json> OpenSession(const std::string& session) const;
+
+  // Views (service_support.cc).
+  json PoolView(const PoolState& pool);
+  json ClientView(const ClientState& client);
+  json GroupView(const GroupState& group) const;
+  json UserAttributesView(const UserState& user, const std::set<std::string>* only = nullptr) const;
+  json UserTypeView(const UserState& user) const;
+  std::vector<GroupState> GroupsOf(const UserState& user);
+
+  EventStore& store_;
+  const Clock& clock_;
+  crypto::PasswordHashingPool& hasher_;
+  MessageSink& sink_;
+  ServiceOptions options_;
+  std::string code_key_;     // derived from the master key: keys the hashes of codes
+  std::string session_key_;  // derived from the master key: seals auth sessions
+
+  std::shared_mutex keys_mu_;
+  std::map<std::string, PoolKeys> keys_;  // pool id -> unsealed signing keys
+};
+
+}  // namespace cognate

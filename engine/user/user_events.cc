@@ -1,0 +1,143 @@
+#include "engine/user/user_events.h"
+
+#include <algorithm>
+#include <set>
+
+namespace cognate {
+namespace {
+
+void ApplyPassword(UserState& s, const json& d) {
+  s.password_hash = d.value("password_hash", "");
+  s.srp_salt = d.value("srp_salt", "");
+  s.srp_verifier_sealed = d.value("srp_verifier_sealed", "");
+}
+
+void ApplyCode(UserState& s, const json& d) {
+  if (auto it = d.find("pending_code"); it != d.end() && it->is_object()) {
+    s.pending_code = PendingCode{it->value("purpose", ""), it->value("attribute", ""),
+                                 it->value("hash", ""), it->value("expires_at_ms", int64_t{0})};
+  }
+}
+
+}  // namespace
+
+std::string UserStream(const std::string& pool_id, const std::string& sub) {
+  return "user/" + pool_id + "/" + sub;
+}
+
+std::string UserRowKey(const std::string& pool_id, const std::string& sub) {
+  return pool_id + "/" + sub;
+}
+
+void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
+  namespace ev = user_events;
+  const json& d = e.data;
+  s.version += 1;
+  if (e.type == ev::kSignedUp || e.type == ev::kCreated) {
+    s.exists = true;
+    s.pool_id = d.value("pool_id", "");
+    s.sub = d.value("sub", "");
+    s.username = d.value("username", "");
+    s.status = d.value("status", "");
+    s.attributes = d.value("attributes", std::map<std::string, std::string>{});
+    s.login_keys = d.value("login_keys", std::vector<std::string>{});
+    s.temporary_password_expires_at_ms = d.value("temporary_password_expires_at_ms", int64_t{0});
+    ApplyPassword(s, d);
+    ApplyCode(s, d);
+    s.created_at_ms = at_ms;
+  } else if (e.type == ev::kCodeSent) {
+    ApplyCode(s, d);
+  } else if (e.type == ev::kConfirmed) {
+    s.status = "CONFIRMED";
+    s.pending_code.reset();
+    if (d.contains("attributes")) s.attributes = d["attributes"].get<std::map<std::string, std::string>>();
+    if (d.contains("login_keys")) s.login_keys = d["login_keys"].get<std::vector<std::string>>();
+  } else if (e.type == ev::kPasswordChanged) {
+    ApplyPassword(s, d);
+    s.status = d.value("status", s.status);
+    s.temporary_password_expires_at_ms = d.value("temporary_password_expires_at_ms", int64_t{0});
+    if (d.value("revoke_tokens", false)) s.signed_out_version = s.version;
+  } else if (e.type == ev::kPasswordResetRequired) {
+    s.status = "RESET_REQUIRED";
+  } else if (e.type == ev::kAttributesUpdated) {
+    s.attributes = d.value("attributes", s.attributes);
+    if (d.contains("login_keys")) s.login_keys = d["login_keys"].get<std::vector<std::string>>();
+  } else if (e.type == ev::kDisabled) {
+    s.enabled = false;
+    s.signed_out_version = s.version;
+  } else if (e.type == ev::kEnabled) {
+    s.enabled = true;
+  } else if (e.type == ev::kDeleted) {
+    s.deleted = true;
+    s.login_keys.clear();
+    s.groups.clear();
+  } else if (e.type == ev::kSignedOut) {
+    s.signed_out_version = s.version;
+  } else if (e.type == ev::kGroupJoined) {
+    s.groups[d.value("group", "")] = d.value("group_uid", "");
+  } else if (e.type == ev::kGroupLeft) {
+    s.groups.erase(d.value("group", ""));
+  } else {
+    // kCodeRejected, kSignedIn, kSignInFailed, kTokensRefreshed, kTokenRevoked: audit trail
+    // and token rows only; they change no state a decision reads beyond the version.
+    if (e.type == ev::kSignedIn || e.type == ev::kTokensRefreshed || e.type == ev::kSignInFailed ||
+        e.type == ev::kTokenRevoked || e.type == ev::kCodeRejected) {
+      return;  // keep modified_at_ms: activity is not a modification of the user
+    }
+    return;
+  }
+  s.modified_at_ms = at_ms;
+}
+
+ProjectionWrites ProjectUserEvent(const UserState& before, const UserState& after,
+                                  const Event& e) {
+  namespace ev = user_events;
+  ProjectionWrites w;
+  const std::string row_key = UserRowKey(after.pool_id, after.sub);
+  const std::string owner = row_key;
+
+  // Claims follow login_keys.
+  std::set<std::string> old_keys(before.login_keys.begin(), before.login_keys.end());
+  std::set<std::string> new_keys(after.login_keys.begin(), after.login_keys.end());
+  for (const auto& k : old_keys) {
+    if (!new_keys.count(k)) w.releases.push_back(k);
+  }
+  for (const auto& k : new_keys) {
+    if (!old_keys.count(k)) w.claims.push_back(Claim{k, owner});
+  }
+
+  // Group membership rows follow groups.
+  for (const auto& [group, uid] : before.groups) {
+    if (!after.groups.count(group)) w.Delete(tables::kMembers, after.pool_id + "/" + group + "/" + after.sub);
+  }
+  for (const auto& [group, uid] : after.groups) {
+    auto it = before.groups.find(group);
+    if (it == before.groups.end() || it->second != uid) {
+      w.Put(tables::kMembers, after.pool_id + "/" + group + "/" + after.sub, uid);
+    }
+  }
+
+  if (after.deleted) {
+    w.Delete(tables::kUsers, row_key);
+  } else {
+    w.Put(tables::kUsers, row_key, json(after).dump());
+  }
+
+  if (e.type == ev::kSignedIn) {
+    // One sign-in: every token minted from it (and its refreshes) shares the origin_jti.
+    const std::string origin_jti = e.data.value("origin_jti", "");
+    json origin = {{"pool_id", after.pool_id},
+                   {"sub", after.sub},
+                   {"client_id", e.data.value("client_id", "")},
+                   {"auth_time", e.data.value("auth_time", int64_t{0})},
+                   {"issued_version", after.version},
+                   {"refresh_expires_at_ms", e.data.value("refresh_expires_at_ms", int64_t{0})}};
+    w.Put(tables::kOrigins, origin_jti, origin.dump());
+    w.Put(tables::kRefresh, e.data.value("refresh_hash", ""), origin_jti);
+  } else if (e.type == ev::kTokenRevoked) {
+    w.Put(tables::kRevoked, e.data.value("origin_jti", ""), "");
+  }
+  return w;
+}
+
+}  // namespace cognate

@@ -1,0 +1,51 @@
+// UserState: one user of one pool, folded from the user's stream "user/<poolId>/<sub>".
+//
+// Invariants (enforced by the decider, never by Evolve): the internal username and sub never
+// change; `login_keys` are the uniqueness claims the user holds (username, and email/phone/
+// preferred_username where the pool signs in with them); codes are stored only as keyed hashes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace cognate {
+
+// A one-time code awaiting use (sign-up confirmation, ...): only its keyed hash is kept.
+struct PendingCode {
+  std::string purpose;    // "signup", "forgot_password"
+  std::string attribute;  // the attribute the code was sent to (email, phone_number), if any
+  std::string hash;       // hex HMAC of the code under the pool's code key
+  int64_t expires_at_ms = 0;
+};
+
+struct UserState {
+  bool exists = false;
+  bool deleted = false;
+  std::string pool_id;
+  std::string sub;
+  std::string username;  // internal username (= sub in pools that sign in with email/phone)
+  std::string status;    // UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED
+  bool enabled = true;
+  std::map<std::string, std::string> attributes;  // includes "sub"; *_verified as "true"/"false"
+  std::string password_hash;                      // PHC string (Argon2id)
+  std::string srp_salt;                           // hex
+  std::string srp_verifier_sealed;                // base64, AES-GCM under the master key
+  int64_t temporary_password_expires_at_ms = 0;   // FORCE_CHANGE_PASSWORD only
+  std::optional<PendingCode> pending_code;
+  std::vector<std::string> login_keys;            // claim keys held
+  std::map<std::string, std::string> groups;      // group name -> group uid at time of joining
+  int64_t created_at_ms = 0;
+  int64_t modified_at_ms = 0;
+  uint64_t signed_out_version = 0;                // tokens from sign-ins before this version are revoked
+  uint64_t version = 0;                           // stream version this state reflects
+};
+
+void to_json(nlohmann::json& j, const UserState& s);
+void from_json(const nlohmann::json& j, UserState& s);
+
+}  // namespace cognate

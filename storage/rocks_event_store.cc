@@ -1,0 +1,451 @@
+// RocksEventStore: opening, and the append path (the sequencer and committer threads).
+// Reads are in rocks_event_store_reads.cc, VerifyChain and ReadModelDigest in
+// rocks_event_store_verify.cc.
+#include "storage/rocks_event_store.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <future>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "storage/event_codec.h"
+#include "storage/keys.h"
+#include "storage/rocks_status.h"
+
+namespace cognate::storage {
+
+// One caller's append. Owned by the queue, then by its group; the caller keeps only the future.
+struct RocksEventStore::PendingAppend {
+  AppendRequest request;
+  std::vector<std::string> tails;  // EncodeEventTail of each event, done on the caller's thread
+  std::optional<Result<AppendResult>> result;  // decided by the sequencer, final by the committer
+  std::promise<Result<AppendResult>> done;
+};
+
+// Appends written together in one synced batch, in arrival order (rejected ones included, so
+// that they are answered no earlier than the appends they lost to).
+struct RocksEventStore::Group {
+  uint64_t id = 0;
+  std::vector<std::unique_ptr<PendingAppend>> members;
+  size_t events = 0;    // events of all members, bounded by max_batch_events
+  size_t admitted = 0;  // members whose writes are in `batch`
+  uint64_t last_sequence = 0;  // the head after this group, if admitted > 0
+  std::string last_hash;
+  rocksdb::WriteBatch batch;
+};
+
+namespace {
+
+// Our column families in the order Open passes them, after "default": handles_[i + 1] belongs
+// to kFamilies[i].
+constexpr const char* kFamilies[] = {kEventsFamily, kStreamsFamily, kClaimsFamily, kRowsFamily,
+                                     kMetaFamily};
+
+Status CheckRequest(const AppendRequest& request) {
+  if (request.events.empty()) return InvalidArgumentError("an append needs at least one event");
+  if (!IsValidName(request.stream)) {
+    return InvalidArgumentError("stream name must be non-empty and without NUL");
+  }
+  for (const NewEvent& event : request.events) {
+    if (event.type.empty()) return InvalidArgumentError("event type is empty");
+  }
+  for (const Claim& claim : request.claims) {
+    if (claim.key.empty() || claim.owner.empty()) {
+      return InvalidArgumentError("claim key and owner must be non-empty");
+    }
+  }
+  for (const std::string& key : request.releases) {
+    if (key.empty()) return InvalidArgumentError("release key is empty");
+  }
+  for (const RowWrite& row : request.rows) {
+    if (!IsValidName(row.table)) {
+      return InvalidArgumentError("table name must be non-empty and without NUL");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const RocksOptions& options) {
+  if (options.path.empty()) return InvalidArgumentError("RocksOptions.path is empty");
+  if (options.max_batch_events == 0) {
+    return InvalidArgumentError("RocksOptions.max_batch_events must be positive");
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  if (options.env != nullptr) db_options.env = options.env;
+
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Validation probes stream versions and claims that mostly do not exist yet (new users);
+  // bloom filters answer those misses without reading blocks.
+  table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions family_options;
+  family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
+  for (const char* name : kFamilies) descriptors.emplace_back(name, family_options);
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw_db);
+  if (!s.ok()) return FromRocks(s, "opening " + options.path);
+
+  std::unique_ptr<RocksEventStore> store(
+      new RocksEventStore(options, std::unique_ptr<rocksdb::DB>(raw_db), std::move(handles)));
+  if (Status head = store->LoadHead(); !head.ok()) return head;
+  store->sequencer_ = std::thread(&RocksEventStore::SequencerLoop, store.get());
+  store->committer_ = std::thread(&RocksEventStore::CommitterLoop, store.get());
+  return store;
+}
+
+RocksEventStore::RocksEventStore(const RocksOptions& options, std::unique_ptr<rocksdb::DB> db,
+                                 std::vector<rocksdb::ColumnFamilyHandle*> handles)
+    : options_(options), db_(std::move(db)), handles_(std::move(handles)) {
+  events_ = handles_[1];
+  streams_ = handles_[2];
+  claims_ = handles_[3];
+  rows_ = handles_[4];
+  meta_ = handles_[5];
+}
+
+RocksEventStore::~RocksEventStore() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  sequencer_cv_.notify_one();
+  // The sequencer hands off everything queued, then tells the committer to stop after it.
+  if (sequencer_.joinable()) sequencer_.join();
+  if (committer_.joinable()) committer_.join();
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  }
+  // Close reports only errors of background work that is being abandoned; the WAL is synced.
+  db_->Close().PermitUncheckedError();
+}
+
+Status RocksEventStore::LoadHead() {
+  const rocksdb::ReadOptions read_options;
+  std::string format;
+  rocksdb::Status s = db_->Get(read_options, meta_, kMetaFormatVersion, &format);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading format version");
+  const bool fresh = s.IsNotFound();
+
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, events_));
+  it->SeekToLast();
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the last event");
+
+  if (fresh) {
+    if (it->Valid()) return DataLossError("events present but no format_version in meta");
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    const std::string version(1, static_cast<char>(kFormatVersion));
+    s = db_->Put(write_options, meta_, kMetaFormatVersion, version);
+    if (!s.ok()) return FromRocks(s, "writing format version");
+    next_sequence_ = 1;
+    prev_hash_ = GenesisHash();
+    last_sequence_.store(0);
+    return Status::Ok();
+  }
+  if (format.size() != 1 || static_cast<uint8_t>(format[0]) != kFormatVersion) {
+    return FailedPreconditionError("unsupported storage format version (this build reads " +
+                                   std::to_string(kFormatVersion) + ")");
+  }
+
+  uint64_t last_sequence = 0;
+  std::string value;
+  s = db_->Get(read_options, meta_, kMetaLastSequence, &value);
+  if (s.ok()) {
+    std::optional<uint64_t> decoded = DecodeBigEndian64(value);
+    if (!decoded) return DataLossError("malformed meta last_sequence");
+    last_sequence = *decoded;
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading last_sequence");
+  }
+  std::string last_hash = GenesisHash();
+  s = db_->Get(read_options, meta_, kMetaLastHash, &value);
+  if (s.ok()) {
+    last_hash = value;
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading last_hash");
+  }
+
+  // The meta head and the last event are written in the same batch, so they agree unless the
+  // database was altered behind our back; appending after such a change would fork the chain.
+  if (!it->Valid()) {
+    if (last_sequence != 0) return DataLossError("meta names events but the log is empty");
+  } else {
+    std::optional<uint64_t> sequence = DecodeBigEndian64(it->key().ToStringView());
+    Result<StoredEvent> event = DecodeStoredEvent(it->value().ToStringView());
+    if (!sequence || !event.ok()) return DataLossError("the last event is malformed");
+    if (*sequence != last_sequence || event->hash != last_hash) {
+      return DataLossError("meta last_sequence/last_hash disagree with the last event #" +
+                           std::to_string(*sequence));
+    }
+  }
+  next_sequence_ = last_sequence + 1;
+  prev_hash_ = std::move(last_hash);
+  last_sequence_.store(last_sequence);
+  return Status::Ok();
+}
+
+Result<AppendResult> RocksEventStore::Append(AppendRequest request) {
+  if (Status s = CheckRequest(request); !s.ok()) return s;
+  auto pending = std::make_unique<PendingAppend>();
+  pending->tails.reserve(request.events.size());
+  for (const NewEvent& event : request.events) pending->tails.push_back(EncodeEventTail(event));
+  pending->request = std::move(request);
+  std::future<Result<AppendResult>> done = pending->done.get_future();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return UnavailableError("the store is closing");
+    queue_.push_back(std::move(pending));
+  }
+  sequencer_cv_.notify_one();
+  return done.get();
+}
+
+void RocksEventStore::SequencerLoop() {
+  auto open = std::make_unique<Group>();
+  open->id = next_group_id_++;
+  for (;;) {
+    std::vector<std::unique_ptr<PendingAppend>> taken;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      auto has_room = [&] {
+        return open->members.empty() || open->events < options_.max_batch_events;
+      };
+      sequencer_cv_.wait(lock, [&] {
+        return (!queue_.empty() && has_room()) || (!open->members.empty() && committer_idle_) ||
+               (stopping_ && queue_.empty() && open->members.empty());
+      });
+      if (!open->members.empty() && committer_idle_) {
+        // The disk is free: hand the open group over now rather than let it grow.
+        Seal(*open);
+        handoff_ = std::move(open);
+        committer_idle_ = false;
+        committer_cv_.notify_one();
+        open = std::make_unique<Group>();
+        open->id = next_group_id_++;
+      } else if (stopping_ && queue_.empty() && open->members.empty()) {
+        committer_stop_ = true;
+        committer_cv_.notify_one();
+        return;
+      }
+      size_t events = open->events;
+      while (!queue_.empty()) {
+        const size_t count = queue_.front()->request.events.size();
+        if ((!open->members.empty() || !taken.empty()) &&
+            events + count > options_.max_batch_events) {
+          break;
+        }
+        events += count;
+        taken.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (open->members.empty()) PrunePending();
+    for (std::unique_ptr<PendingAppend>& pending : taken) {
+      const uint64_t first_sequence = next_sequence_;
+      Status s = failed_.load() ? UnavailableError("the store has failed; reopen it")
+                                : Admit(*pending, *open);
+      if (s.ok()) {
+        pending->result.emplace(AppendResult{first_sequence, next_sequence_ - 1,
+                                             pending_versions_[pending->request.stream].value});
+        ++open->admitted;
+        open->last_sequence = next_sequence_ - 1;
+        open->last_hash = prev_hash_;
+      } else {
+        pending->result.emplace(std::move(s));
+      }
+      open->events += pending->request.events.size();
+      open->members.push_back(std::move(pending));
+    }
+  }
+}
+
+void RocksEventStore::Seal(Group& group) {
+  if (group.admitted == 0) return;
+  const std::string last_sequence = EncodeBigEndian64(group.last_sequence);
+  // These three Puts cannot fail: the keys and values are tiny.
+  group.batch.Put(meta_, kMetaLastSequence, last_sequence).PermitUncheckedError();
+  group.batch.Put(meta_, kMetaLastHash, group.last_hash).PermitUncheckedError();
+  // Read models are written in this same batch, so they have applied exactly the log's head.
+  group.batch.Put(meta_, kMetaAppliedSequence, last_sequence).PermitUncheckedError();
+}
+
+void RocksEventStore::CommitterLoop() {
+  for (;;) {
+    std::unique_ptr<Group> group;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      committer_cv_.wait(lock, [this] { return handoff_ != nullptr || committer_stop_; });
+      if (handoff_ == nullptr) return;
+      group = std::move(handoff_);
+    }
+    Commit(*group);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      committer_idle_ = true;
+    }
+    sequencer_cv_.notify_one();
+    // Answered after the committer is marked idle, so the next group's write is not held up
+    // by these wake-ups (which are a good part of a large group's cost).
+    for (std::unique_ptr<PendingAppend>& pending : group->members) {
+      pending->done.set_value(std::move(*pending->result));
+    }
+  }
+}
+
+void RocksEventStore::Commit(Group& group) {
+  Status failure;
+  if (failed_.load()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    failure = failure_;
+  } else if (group.admitted > 0) {
+    rocksdb::WriteOptions write_options;
+    write_options.sync = options_.sync;
+    rocksdb::Status s = db_->Write(write_options, &group.batch);
+    if (s.ok()) {
+      last_sequence_.store(group.last_sequence, std::memory_order_release);
+    } else {
+      // Whether the batch reached the disk is unknown (the WAL may hold it even though the
+      // sync failed), and the sequencer has already built later groups on top of it: refuse
+      // everything from here on until a reopen reads the truth back from disk.
+      failure = UnavailableError("writing the log failed; reopen the store: " + s.ToString());
+      std::lock_guard<std::mutex> lock(mu_);
+      failure_ = failure;
+      failed_.store(true);
+    }
+  }
+  if (!failure.ok()) {
+    for (std::unique_ptr<PendingAppend>& pending : group.members) pending->result.emplace(failure);
+    return;
+  }
+  durable_group_id_.store(group.id, std::memory_order_release);
+}
+
+Status RocksEventStore::Admit(const PendingAppend& pending, Group& group) {
+  const AppendRequest& request = pending.request;
+
+  Result<uint64_t> current = CurrentStreamVersion(request.stream);
+  if (!current.ok()) return current.status();
+  uint64_t version = *current;
+  if (version != request.expected_version) {
+    return AbortedError("stream " + request.stream + " is at version " + std::to_string(version) +
+                        ", expected " + std::to_string(request.expected_version));
+  }
+
+  // Claims are checked against this request's own releases and claims first (releases apply
+  // before claims), then against the current state. nullptr: free.
+  std::unordered_map<std::string_view, const std::string*> mine;
+  for (const std::string& key : request.releases) mine[key] = nullptr;
+  for (const Claim& claim : request.claims) {
+    std::optional<std::string> owner;
+    if (auto it = mine.find(claim.key); it != mine.end()) {
+      if (it->second != nullptr) owner = *it->second;
+    } else {
+      Result<std::optional<std::string>> current_owner = CurrentClaimOwner(claim.key);
+      if (!current_owner.ok()) return current_owner.status();
+      owner = std::move(*current_owner);
+    }
+    if (owner.has_value() && *owner != claim.owner) return AlreadyExistsError(claim.key);
+    mine[claim.key] = &claim.owner;
+  }
+
+  // Admitted: add to the batch. A WriteBatch only fails on absurd sizes (> 4 GiB); the save
+  // point keeps a request that trips it from leaving half of itself in the group.
+  group.batch.SetSavePoint();
+  uint64_t sequence = next_sequence_;
+  std::string prev_hash = prev_hash_;
+  rocksdb::Status s;
+  for (size_t i = 0; i < request.events.size() && s.ok(); ++i) {
+    ++version;
+    std::string fields = EncodeEventFields(sequence, request.stream, version, pending.tails[i]);
+    std::string hash = ChainHash(prev_hash, fields);
+    s = group.batch.Put(events_, EventKey(sequence), EncodeStoredValue(fields, prev_hash, hash));
+    if (s.ok()) {
+      s = group.batch.Put(streams_, StreamIndexKey(request.stream, version),
+                          EncodeBigEndian64(sequence));
+    }
+    prev_hash = std::move(hash);
+    ++sequence;
+  }
+  if (s.ok()) s = group.batch.Put(streams_, request.stream, EncodeBigEndian64(version));
+  for (size_t i = 0; i < request.releases.size() && s.ok(); ++i) {
+    s = group.batch.Delete(claims_, request.releases[i]);
+  }
+  for (size_t i = 0; i < request.claims.size() && s.ok(); ++i) {
+    s = group.batch.Put(claims_, request.claims[i].key, request.claims[i].owner);
+  }
+  for (size_t i = 0; i < request.rows.size() && s.ok(); ++i) {
+    const RowWrite& row = request.rows[i];
+    const std::string key = RowKey(row.table, row.key);
+    s = row.value.has_value() ? group.batch.Put(rows_, key, *row.value)
+                              : group.batch.Delete(rows_, key);
+  }
+  if (!s.ok()) {
+    group.batch.RollbackToSavePoint().PermitUncheckedError();
+    return FromRocks(s, "building the write batch");
+  }
+  group.batch.PopSavePoint().PermitUncheckedError();
+
+  next_sequence_ = sequence;
+  prev_hash_ = std::move(prev_hash);
+  pending_versions_[request.stream] = {version, group.id};
+  for (const std::string& key : request.releases) {
+    pending_claims_[key] = {std::nullopt, group.id};
+  }
+  for (const Claim& claim : request.claims) pending_claims_[claim.key] = {claim.owner, group.id};
+  return Status::Ok();
+}
+
+Result<uint64_t> RocksEventStore::CurrentStreamVersion(const std::string& stream) {
+  if (auto it = pending_versions_.find(stream); it != pending_versions_.end()) {
+    return it->second.value;
+  }
+  return CommittedStreamVersion(stream);
+}
+
+Result<std::optional<std::string>> RocksEventStore::CurrentClaimOwner(const std::string& key) {
+  if (auto it = pending_claims_.find(key); it != pending_claims_.end()) return it->second.value;
+  return CommittedClaimOwner(key);
+}
+
+void RocksEventStore::PrunePending() {
+  const uint64_t durable = durable_group_id_.load(std::memory_order_acquire);
+  auto is_durable = [durable](const auto& entry) { return entry.second.group_id <= durable; };
+  std::erase_if(pending_versions_, is_durable);
+  std::erase_if(pending_claims_, is_durable);
+}
+
+Result<uint64_t> RocksEventStore::CommittedStreamVersion(const std::string& stream) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), streams_, stream, &value);
+  if (s.IsNotFound()) return uint64_t{0};
+  if (!s.ok()) return FromRocks(s, "reading version of stream " + stream);
+  std::optional<uint64_t> version = DecodeBigEndian64(value);
+  if (!version) return DataLossError("malformed version of stream " + stream);
+  return *version;
+}
+
+Result<std::optional<std::string>> RocksEventStore::CommittedClaimOwner(const std::string& key) {
+  std::string owner;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), claims_, key, &owner);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "reading claim " + key);
+  return std::optional<std::string>(std::move(owner));
+}
+
+}  // namespace cognate::storage

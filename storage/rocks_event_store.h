@@ -1,0 +1,181 @@
+// RocksEventStore: the EventStore on an embedded RocksDB database (layout: storage/FORMAT.md).
+//
+// Appends are group-committed. A sequencer thread validates each queued append, in arrival
+// order, against the committed state plus every append admitted before it, and adds the
+// survivors to the open group; a committer thread writes each group (at most
+// RocksOptions::max_batch_events events) as one synced WriteBatch holding the events, stream
+// versions, claims, rows and the applied sequence. Callers are answered only after that write
+// returns, so an acknowledged append is durable and visible to every read.
+//
+// All public methods are thread-safe and may run concurrently with each other. The destructor
+// must not race with other calls; appends already queued when it runs still complete.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/ports/event_store.h"
+#include "engine/status.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+class Env;
+}  // namespace rocksdb
+
+namespace cognate::storage {
+
+struct RocksOptions {
+  // Directory of the database. No default; required.
+  std::string path;
+
+  // Sync the WAL before acknowledging an append. Default: true. With false an acknowledged
+  // append survives a process crash but not a power loss; only for stores that can be rebuilt.
+  bool sync = true;
+
+  // The most events one group commit writes. Default: 4096. A single request with more events
+  // is still accepted and written in a group of its own.
+  size_t max_batch_events = 4096;
+
+  // Create the database when `path` holds none. Default: true. With false, Open fails with
+  // kInvalidArgument when there is none.
+  bool create_if_missing = true;
+
+  // LRU block cache shared by all column families, in bytes. Default: 64 MiB.
+  size_t block_cache_bytes = size_t{64} << 20;
+
+  // RocksDB environment. Default: nullptr, meaning rocksdb::Env::Default(). Tests pass one that
+  // injects I/O faults. Not owned; must outlive the store.
+  rocksdb::Env* env = nullptr;
+};
+
+class RocksEventStore final : public EventStore {
+ public:
+  // Opens (or creates) the store at options.path and starts its writer threads.
+  // kInvalidArgument: bad options, or the database cannot be opened as configured.
+  // kFailedPrecondition: written by a newer format version. kDataLoss: the meta family
+  // disagrees with the log (last sequence or hash). kUnavailable: I/O error or lock held.
+  static Result<std::unique_ptr<RocksEventStore>> Open(const RocksOptions& options);
+
+  // Stops the writer threads after every queued append has been answered; closes the database.
+  ~RocksEventStore() override;
+
+  // See EventStore. Also kInvalidArgument for a stream or table name that is empty or contains
+  // \0, or an empty claim key, claim owner or release key. Within one request, releases apply
+  // before claims are checked. After an I/O failure (kUnavailable: the outcome of that group is
+  // unknown, it may or may not be on disk) every later append fails with kUnavailable until the
+  // store is reopened, which re-reads the truth from disk.
+  Result<AppendResult> Append(AppendRequest request) override;
+  Result<std::vector<StoredEvent>> ReadStream(const std::string& stream,
+                                              uint64_t from_version) override;
+  Result<std::vector<StoredEvent>> ReadAll(uint64_t from_sequence, size_t max_count) override;
+  Result<uint64_t> StreamVersion(const std::string& stream) override;
+  // May briefly lag reads: rows of a group being acknowledged can be visible just before this
+  // counter moves past them.
+  uint64_t LastSequence() override;
+  Result<std::optional<std::string>> Get(const std::string& table,
+                                         const std::string& key) override;
+  Result<std::vector<Row>> Scan(const std::string& table, const std::string& prefix,
+                                const std::string& start_after, size_t limit) override;
+  Result<std::optional<std::string>> ClaimOwner(const std::string& key) override;
+
+  // Lowercase hex SHA-256 over the claims and rows families in key order, read from one
+  // consistent snapshot (input format in FORMAT.md). Two stores with equal read models have
+  // equal digests, so `replay` can compare a rebuilt store with the live one.
+  Result<std::string> ReadModelDigest();
+
+  // Walks the whole log from one snapshot and calls `report(sequence, problem)` for each problem:
+  // a sequence gap, an undecodable event, a broken hash chain or altered event, a non-contiguous
+  // stream version, a stream index or meta entry that disagrees with the log (sequence 0 when no
+  // event is concerned). Ok if nothing was found, kDataLoss if something was, kUnavailable on
+  // I/O error. `report` may be empty. Safe during appends (checks the snapshot only).
+  Status VerifyChain(const std::function<void(uint64_t sequence, const std::string& problem)>&
+                         report);
+
+ private:
+  struct PendingAppend;
+  struct Group;
+  // A value decided by a group that may not be durable yet, with that group's id.
+  template <typename T>
+  struct Pinned {
+    T value;
+    uint64_t group_id;
+  };
+
+  RocksEventStore(const RocksOptions& options, std::unique_ptr<rocksdb::DB> db,
+                  std::vector<rocksdb::ColumnFamilyHandle*> handles);
+
+  // Reads the meta family and checks it against the last event; sets the head.
+  Status LoadHead();
+
+  // The sequencer thread fills the open group (validating each append, assigning sequences and
+  // hashes) while the committer thread writes and syncs the group before it, then wakes its
+  // callers. So validation of one group overlaps the fsync of the previous one, and a group
+  // grows for as long as the disk is busy.
+  void SequencerLoop();
+  void CommitterLoop();
+  // Sequencer: checks one append against the committed state plus every admitted append not yet
+  // durable; on success adds its writes to `group` and records its effects.
+  Status Admit(const PendingAppend& pending, Group& group);
+  // Sequencer: adds the meta head to a group's batch before it is handed over.
+  void Seal(Group& group);
+  // Committer: writes the group (unless the store has failed) and answers its callers.
+  void Commit(Group& group);
+  // Sequencer: the value as of all admitted appends, from the pending maps or the database.
+  Result<uint64_t> CurrentStreamVersion(const std::string& stream);
+  Result<std::optional<std::string>> CurrentClaimOwner(const std::string& key);
+  // Sequencer: drops pending entries that are durable (the database now has them).
+  void PrunePending();
+
+  Result<uint64_t> CommittedStreamVersion(const std::string& stream);
+  Result<std::optional<std::string>> CommittedClaimOwner(const std::string& key);
+
+  const RocksOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // owned; destroyed before db_
+  rocksdb::ColumnFamilyHandle* events_ = nullptr;
+  rocksdb::ColumnFamilyHandle* streams_ = nullptr;
+  rocksdb::ColumnFamilyHandle* claims_ = nullptr;
+  rocksdb::ColumnFamilyHandle* rows_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+
+  // Published by the committer after each successful write; read without locks.
+  std::atomic<uint64_t> last_sequence_{0};
+  std::atomic<uint64_t> durable_group_id_{0};  // every group up to this id is on disk
+  // Set by the committer on the first failed write, never cleared: from then on the head the
+  // sequencer holds may describe data that is not on disk, so every append fails until reopen.
+  std::atomic<bool> failed_{false};
+
+  // Sequencer thread only (and Open, before the threads start): the head after every admitted
+  // append, and what admitted appends not yet durable changed.
+  uint64_t next_sequence_ = 1;
+  std::string prev_hash_;
+  uint64_t next_group_id_ = 1;
+  std::unordered_map<std::string, Pinned<uint64_t>> pending_versions_;
+  std::unordered_map<std::string, Pinned<std::optional<std::string>>> pending_claims_;
+
+  std::mutex mu_;
+  std::condition_variable sequencer_cv_;  // queue_ grew, the committer went idle, or stopping_
+  std::condition_variable committer_cv_;  // handoff_ was filled or committer_stop_ was set
+  std::deque<std::unique_ptr<PendingAppend>> queue_;  // guarded by mu_
+  std::unique_ptr<Group> handoff_;        // guarded by mu_: sealed, waiting for the committer
+  bool committer_idle_ = true;            // guarded by mu_: no group being written or handed off
+  bool stopping_ = false;                 // guarded by mu_: no new appends are accepted
+  bool committer_stop_ = false;           // guarded by mu_: the sequencer has handed off the last
+  Status failure_;                        // guarded by mu_: why failed_ was set
+  std::thread sequencer_;
+  std::thread committer_;
+};
+
+}  // namespace cognate::storage
