@@ -5,9 +5,12 @@
 //
 // Shutdown: Stop() marks the server stopping (under sessions_mu_, so no session can register
 // afterwards without noticing), closes the acceptor and every registered session on their strands,
-// waits for those closes, drains the blocking pool, then stops the io_context and joins its threads.
+// waits for those closes, drains the blocking pool, then stops the io_context and joins its
+// threads.
 #include "api/http_server.h"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -20,9 +23,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -160,15 +160,15 @@ class HttpServer::Impl {
   std::mutex stop_mu_;  // serialises Start/Stop
   bool started_ = false;
   bool stopped_ = false;
-  uint16_t port_ = 0;
+  std::atomic<uint16_t> port_{0};
 
   std::optional<net::thread_pool> blocking_pool_;
   std::vector<std::thread> threads_;
 
   net::io_context ioc_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
-  tcp::acceptor acceptor_;         // on its own strand
-  net::steady_timer accept_retry_timer_;  // same strand
+  tcp::acceptor acceptor_;                  // on its own strand
+  net::steady_timer accept_retry_timer_;    // same strand
   std::optional<net::signal_set> signals_;  // same strand
 };
 
@@ -176,8 +176,7 @@ class HttpServer::Impl {
 
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Impl& server)
-      : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket&& socket, Impl& server) : stream_(std::move(socket)), server_(server) {}
 
   ~Session() { server_.Unregister(this); }
 
@@ -428,8 +427,8 @@ Status HttpServer::Impl::Start() {
     endpoint = tcp::endpoint(address, options_.port);
   } else {
     tcp::resolver resolver(ioc_);
-    auto results = resolver.resolve(options_.host, std::to_string(options_.port),
-                                    tcp::resolver::passive, ec);
+    auto results =
+        resolver.resolve(options_.host, std::to_string(options_.port), tcp::resolver::passive, ec);
     if (ec || results.empty()) {
       return UnavailableError("cannot resolve " + options_.host + ": " + ec.message());
     }
@@ -437,14 +436,20 @@ Status HttpServer::Impl::Start() {
   }
   std::string where = options_.host + ":" + std::to_string(options_.port);
 
+  auto fail = [&](const char* step) {
+    Status status = UnavailableError(std::string(step) + " " + where + ": " + ec.message());
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    return status;
+  };
   acceptor_.open(endpoint.protocol(), ec);
-  if (ec) return UnavailableError("open " + where + ": " + ec.message());
+  if (ec) return fail("open");
   acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-  if (ec) return UnavailableError("set reuse_address " + where + ": " + ec.message());
+  if (ec) return fail("set reuse_address");
   acceptor_.bind(endpoint, ec);
-  if (ec) return UnavailableError("bind " + where + ": " + ec.message());
+  if (ec) return fail("bind");
   acceptor_.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return UnavailableError("listen " + where + ": " + ec.message());
+  if (ec) return fail("listen");
   port_ = acceptor_.local_endpoint(ec).port();
 
   blocking_pool_.emplace(static_cast<size_t>(std::max(1, options_.blocking_threads)));
@@ -476,8 +481,7 @@ Status HttpServer::Impl::Start() {
 }
 
 void HttpServer::Impl::DoAccept() {
-  acceptor_.async_accept(net::make_strand(ioc_),
-                         beast::bind_front_handler(&Impl::OnAccept, this));
+  acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Impl::OnAccept, this));
 }
 
 void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {

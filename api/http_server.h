@@ -31,8 +31,8 @@
 namespace cognate::api {
 
 struct HttpRequest {
-  std::string method;  // as sent, e.g. "POST"
-  std::string target;  // path + query, raw as sent
+  std::string method;                          // as sent, e.g. "POST"
+  std::string target;                          // path + query, raw as sent
   std::map<std::string, std::string> headers;  // names lowercased; repeats joined with ','
   std::string body;
   std::string remote_address;  // peer IP, e.g. "127.0.0.1"
@@ -69,7 +69,8 @@ struct HttpServerOptions {
   size_t body_limit = 1024 * 1024;
   // Largest request head (request line + headers); larger gets 431. Default 16 KiB.
   uint32_t header_limit = 16 * 1024;
-  // A connection with no progress on a read or write for this long is closed. Default 60 s.
+  // Deadline for each read of a request and each write of a response; an idle keep-alive
+  // connection is closed after this long. Default 60 s.
   std::chrono::seconds idle_timeout{60};
   // Whether Start() installs SIGINT/SIGTERM handlers that make Wait() return. Default true.
   bool handle_signals = true;

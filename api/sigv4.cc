@@ -177,8 +177,8 @@ std::optional<std::chrono::system_clock::time_point> ParseAmzDate(std::string_vi
 std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_view s) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-      s[16] != ' ' || s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
     return std::nullopt;
   }
   int d, y, h, mi, sec;
@@ -266,8 +266,9 @@ Result<ParsedAuthorization> ParseAuthorization(std::string_view header) {
     if (item.empty()) continue;
     size_t eq = item.find('=');
     if (eq == std::string_view::npos) {
-      return incomplete("Authorization header requires each component to be of the form "
-                        "key=value.");
+      return incomplete(
+          "Authorization header requires each component to be of the form "
+          "key=value.");
     }
     std::string_view key = item.substr(0, eq);
     std::string_view value = item.substr(eq + 1);
@@ -359,7 +360,8 @@ std::string CanonicalQueryString(std::string_view raw_query) {
     if (item.empty()) continue;
     size_t eq = item.find('=');
     std::string_view name = item.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
     std::pair<std::string, std::string> encoded;
     UriEncodeAppend(PercentDecode(name), /*keep_slash=*/false, encoded.first);
     UriEncodeAppend(PercentDecode(value), /*keep_slash=*/false, encoded.second);
@@ -462,7 +464,8 @@ Result<SigV4Result> VerifySigV4(const SigV4Request& request, const SecretLookup&
   } else {
     return AuthError("IncompleteSignatureException",
                      "Authorization header requires existence of either a 'X-Amz-Date' or a "
-                     "'Date' header. Authorization=" + *authorization);
+                     "'Date' header. Authorization=" +
+                         *authorization);
   }
   if (!request_time) {
     return AuthError("IncompleteSignatureException",
@@ -471,8 +474,9 @@ Result<SigV4Result> VerifySigV4(const SigV4Request& request, const SecretLookup&
   if (auth.scope_date != std::string_view(amz_date).substr(0, 8)) {
     return AuthError("InvalidSignatureException",
                      "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
-                     "date from HTTP: '" + std::string(auth.scope_date) + "' != '" +
-                         amz_date.substr(0, 8) + "', from '" + amz_date + "'.");
+                     "date from HTTP: '" +
+                         std::string(auth.scope_date) + "' != '" + amz_date.substr(0, 8) +
+                         "', from '" + amz_date + "'.");
   }
 
   // Parse the signed header list; host must be signed, names must be lowercase.
@@ -483,7 +487,8 @@ Result<SigV4Result> VerifySigV4(const SigV4Request& request, const SecretLookup&
         std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
       return AuthError("IncompleteSignatureException",
                        "Authorization header SignedHeaders must be lowercase names separated by "
-                       "';'. Authorization=" + *authorization);
+                       "';'. Authorization=" +
+                           *authorization);
     }
     if (name == "host" || name == ":authority") host_signed = true;
   }

@@ -32,8 +32,8 @@ struct SigV4Request {
 
 struct SigV4Result {
   std::string access_key_id;
-  std::string region;   // from the credential scope; the caller checks it if it cares
-  std::string service;  // from the credential scope, e.g. "cognito-idp"
+  std::string region;         // from the credential scope; the caller checks it if it cares
+  std::string service;        // from the credential scope, e.g. "cognito-idp"
   std::string session_token;  // x-amz-security-token if sent, else empty
 };
 

@@ -9,7 +9,6 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
-#include <algorithm>
 #include <future>
 #include <string_view>
 #include <unordered_map>
@@ -207,12 +206,16 @@ Result<AppendResult> RocksEventStore::Append(AppendRequest request) {
   for (const NewEvent& event : request.events) pending->tails.push_back(EncodeEventTail(event));
   pending->request = std::move(request);
   std::future<Result<AppendResult>> done = pending->done.get_future();
+  bool wake_sequencer = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return UnavailableError("the store is closing");
+    // The sequencer drains the queue before it sleeps, so only the first arrival after that
+    // needs to wake it; waking it per append would cost a context switch per append.
+    wake_sequencer = queue_.empty();
     queue_.push_back(std::move(pending));
   }
-  sequencer_cv_.notify_one();
+  if (wake_sequencer) sequencer_cv_.notify_one();
   return done.get();
 }
 

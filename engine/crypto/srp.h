@@ -1,8 +1,9 @@
 // SRP-6a exactly as Cognito clients compute it (checked against amazon-cognito-identity-js
-// 6.3.21 by a known-answer test in tests/crypto/srp_test.cc): the 3072-bit RFC 3526 group with g =
-// 2, H = SHA-256, k = H(padHex(N) ‖ padHex(g)) with g NOT padded to |N|, x = H(padHex(salt) ‖
-// SHA-256(poolName ‖ userIdForSrp ‖ ":" ‖ password)), the "Caldera Derived Key" HKDF step and the
-// PASSWORD_CLAIM_SIGNATURE. See shared/reference/cognito-wire.md §4.3.
+// 6.3.21 by a known-answer test in tests/crypto/srp_test.cc): the 3072-bit RFC 3526 group,
+// g = 2, H = SHA-256, k = H(padHex(N) ‖ padHex(g)) with g NOT padded to |N|,
+// x = H(padHex(salt) ‖ SHA-256(poolName ‖ userIdForSrp ‖ ":" ‖ password)), the
+// "Caldera Derived Key" HKDF step and the PASSWORD_CLAIM_SIGNATURE.
+// See shared/reference/cognito-wire.md §4.3.
 //
 // Representation: integers (salt, verifier, b, B, a) travel as big-endian byte strings; inputs
 // may carry leading zero bytes (padHex's 0x00 included), since every input is read as an

@@ -54,6 +54,8 @@ Outcome<nlohmann::json> UserPoolService::CreateGroup(const json& request, const 
     if (!group.ok()) return FromStatus(group.status());
     if (group->exists && !group->deleted) return Reject(ErrorCode::kGroupExists, "A group with the name already exists.");
     GroupState state = std::move(group).value();
+    state.pool_id = pool->id;  // the stream is named by these; a fresh state has none yet
+    state.name = name.value();
     auto appended = CommitGroup(state, {MakeEvent(pool_events::kGroupCreated, {{"pool_id", pool->id},
                                                                                {"name", name.value()},
                                                                                {"uid", crypto::NewUuidV4()},

@@ -103,7 +103,7 @@ Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallC
   }
   auto appended = CommitUser(user, {MakeEvent(user_events::kSignedUp, data)}, ctx);
   if (!appended.ok()) {
-    if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
+    if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status(), settings.username_attributes);
     return FromStatus(appended.status());
   }
   json out = {{"UserConfirmed", false}, {"UserSub", sub}};
@@ -132,9 +132,15 @@ Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, cons
   if (auto ok = CheckSecretHash(client.value(), typed.value(), secret_hash.value()); !ok.ok()) return ok.error();
   const PoolSettings settings = ReadPoolSettings(pool->config);
 
+  const bool hide_existence = ReadClientSettings(client->config).prevent_user_existence_errors;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto user = RequireUser(pool.value(), request);
-    if (!user.ok()) return user.error();
+    if (!user.ok()) {
+      if (hide_existence && user.error().code == ErrorCode::kUserNotFound) {
+        return Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
+      }
+      return user.error();
+    }
     if (user->status != "UNCONFIRMED") {
       return Reject(ErrorCode::kNotAuthorized, "User cannot be confirmed. Current status is " + user->status);
     }
@@ -177,9 +183,19 @@ Outcome<nlohmann::json> UserPoolService::ResendConfirmationCode(const json& requ
   if (auto ok = CheckSecretHash(client.value(), typed.value(), secret_hash.value()); !ok.ok()) return ok.error();
   const PoolSettings settings = ReadPoolSettings(pool->config);
 
+  const bool hide_existence = ReadClientSettings(client->config).prevent_user_existence_errors;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto user = RequireUser(pool.value(), request);
-    if (!user.ok()) return user.error();
+    if (!user.ok()) {
+      if (hide_existence && user.error().code == ErrorCode::kUserNotFound) {
+        // Looks like a delivery, so that the answer does not reveal who has an account.
+        const bool email = !settings.auto_verified.count("phone_number") || settings.auto_verified.count("email");
+        return json{{"CodeDeliveryDetails", {{"Destination", email ? wire::MaskDestination("EMAIL", typed.value() + "@e") : "+*******0000"},
+                                             {"DeliveryMedium", email ? "EMAIL" : "SMS"},
+                                             {"AttributeName", email ? "email" : "phone_number"}}}};
+      }
+      return user.error();
+    }
     if (user->status != "UNCONFIRMED") return Reject(ErrorCode::kInvalidParameter, "User is already confirmed.");
     const std::string attribute = VerificationAttribute(settings, user.value());
     if (attribute.empty()) {
@@ -275,7 +291,7 @@ Outcome<nlohmann::json> UserPoolService::AdminCreateUser(const json& request, co
   }
   auto appended = CommitUser(user, events, ctx);
   if (!appended.ok()) {
-    if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
+    if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status(), settings.username_attributes);
     if (appended.status().code() == StatusCode::kAborted) return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
     return FromStatus(appended.status());
   }

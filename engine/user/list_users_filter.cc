@@ -10,8 +10,9 @@ namespace cognate::engine {
 namespace {
 
 constexpr std::array<std::string_view, 10> kSearchable = {
-    "username",          "email",  "phone_number", "name", "given_name", "family_name",
-    "preferred_username", "cognito:user_status", "status", "sub"};
+    "username",   "email",       "phone_number",       "name",
+    "given_name", "family_name", "preferred_username", "cognito:user_status",
+    "status",     "sub"};
 
 Status ParseError() { return InvalidArgumentError("Error while parsing filter."); }
 
@@ -25,8 +26,8 @@ bool IsNameChar(char c) {
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return Lower(x) == Lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return Lower(x) == Lower(y); });
 }
 
 class Scanner {

@@ -133,9 +133,7 @@ TEST(ListUsersFilter, CustomAttributesAreNotSearchable) {
   ExpectBadAttribute(R"(custom:tier ^= "gold")", "custom:tier");
 }
 
-TEST(ListUsersFilter, SyntaxErrorWinsOverUnknownAttribute) {
-  ExpectParseError("custom:foo = a");
-}
+TEST(ListUsersFilter, SyntaxErrorWinsOverUnknownAttribute) { ExpectParseError("custom:foo = a"); }
 
 TEST(ListUsersFilter, ExactMatchIsWholeValueAndCaseSensitive) {
   ListUsersFilter f = MustParse(R"(username = "Jon")");

@@ -144,10 +144,10 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartServer();
   TestClient client(server_->port());
   // The first is slow (blocking pool), the others inline: order must still hold.
-  ASSERT_FALSE(client.WriteRaw(
-      "POST /block-first HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
-      "GET /second HTTP/1.1\r\nHost: x\r\n\r\n"
-      "POST /third HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nthree"));
+  ASSERT_FALSE(
+      client.WriteRaw("POST /block-first HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
+                      "GET /second HTTP/1.1\r\nHost: x\r\n\r\n"
+                      "POST /third HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nthree"));
   std::vector<std::string> bodies;
   for (int i = 0; i < 3; ++i) {
     Response response;
@@ -371,6 +371,10 @@ TEST(HttpServerBind, PortInUseIsUnavailable) {
   HttpServer second(options, handler);
   Status status = second.Start();
   EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
+  first.Stop();
+  Status retry = second.Start();  // the port is free now
+  EXPECT_TRUE(retry.ok()) << retry.ToString();
+  EXPECT_EQ(second.port(), options.port);
 }
 
 // Rough throughput check, run by hand:

@@ -43,18 +43,39 @@ struct SuiteCase {
 };
 
 constexpr char kStsToken[] =
-    "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIe"
-    "oIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq"
-    "5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC"
+    "AQoDYXdzEPT//////////"
+    "wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIe"
+    "oIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/"
+    "kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq"
+    "5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+"
+    "scqKmlzm8FDrypNC"
     "9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
 
 const std::vector<SuiteCase>& SuiteCases() {
   static const std::vector<SuiteCase> cases = {
-      {"get-vanilla", "GET", "/", "", {}, "", "host;x-amz-date",
+      {"get-vanilla",
+       "GET",
+       "/",
+       "",
+       {},
+       "",
+       "host;x-amz-date",
        "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-      {"get-vanilla-query-order-key-case", "GET", "/", "Param2=value2&Param1=value1", {}, "",
-       "host;x-amz-date", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
-      {"get-vanilla-utf8-query", "GET", "/", "\xe1\x88\xb4=bar", {}, "", "host;x-amz-date",
+      {"get-vanilla-query-order-key-case",
+       "GET",
+       "/",
+       "Param2=value2&Param1=value1",
+       {},
+       "",
+       "host;x-amz-date",
+       "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
+      {"get-vanilla-utf8-query",
+       "GET",
+       "/",
+       "\xe1\x88\xb4=bar",
+       {},
+       "",
+       "host;x-amz-date",
        "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"},
       {"get-header-value-trim",
        "GET",
@@ -72,22 +93,69 @@ const std::vector<SuiteCase>& SuiteCases() {
        "",
        "host;my-header1;x-amz-date",
        "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea"},
-      {"get-unreserved", "GET",
-       "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", "", {}, "",
-       "host;x-amz-date", "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"},
-      {"get-utf8", "GET", "/\xe1\x88\xb4", "", {}, "", "host;x-amz-date",
+      {"get-unreserved",
+       "GET",
+       "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+       "",
+       {},
+       "",
+       "host;x-amz-date",
+       "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"},
+      {"get-utf8",
+       "GET",
+       "/\xe1\x88\xb4",
+       "",
+       {},
+       "",
+       "host;x-amz-date",
        "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
-      {"normalize-path/get-space", "GET", "/example space/", "", {}, "", "host;x-amz-date",
+      {"normalize-path/get-space",
+       "GET",
+       "/example space/",
+       "",
+       {},
+       "",
+       "host;x-amz-date",
        "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741"},
-      {"normalize-path/get-slashes", "GET", "//example//", "", {}, "", "host;x-amz-date",
+      {"normalize-path/get-slashes",
+       "GET",
+       "//example//",
+       "",
+       {},
+       "",
+       "host;x-amz-date",
        "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84"},
-      {"normalize-path/get-slash-dot-slash", "GET", "/./", "", {}, "", "host;x-amz-date",
+      {"normalize-path/get-slash-dot-slash",
+       "GET",
+       "/./",
+       "",
+       {},
+       "",
+       "host;x-amz-date",
        "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-      {"normalize-path/get-relative-relative", "GET", "/example1/example2/../..", "", {}, "",
-       "host;x-amz-date", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-      {"post-vanilla", "POST", "/", "", {}, "", "host;x-amz-date",
+      {"normalize-path/get-relative-relative",
+       "GET",
+       "/example1/example2/../..",
+       "",
+       {},
+       "",
+       "host;x-amz-date",
+       "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+      {"post-vanilla",
+       "POST",
+       "/",
+       "",
+       {},
+       "",
+       "host;x-amz-date",
        "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
-      {"post-vanilla-query", "POST", "/", "Param1=value1", {}, "", "host;x-amz-date",
+      {"post-vanilla-query",
+       "POST",
+       "/",
+       "Param1=value1",
+       {},
+       "",
+       "host;x-amz-date",
        "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11"},
       {"post-header-key-sort",
        "POST",
@@ -134,8 +202,9 @@ const std::vector<SuiteCase>& SuiteCases() {
 }
 
 std::string SuiteAuthorization(const SuiteCase& c) {
-  return std::string("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
-                     "aws4_request, SignedHeaders=") +
+  return std::string(
+             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
+             "aws4_request, SignedHeaders=") +
          c.signed_headers + ", Signature=" + c.signature;
 }
 
@@ -148,8 +217,7 @@ std::map<std::string, std::string> SuiteHeaders(const SuiteCase& c) {
 
 SigV4Request MakeRequest(const std::string& method, const std::string& path,
                          const std::string& query,
-                         const std::map<std::string, std::string>& headers,
-                         std::string_view body) {
+                         const std::map<std::string, std::string>& headers, std::string_view body) {
   SigV4Request r;
   r.method = method;
   r.path = path;
@@ -222,10 +290,8 @@ TEST(SigV4Botocore, VerifiesCapturedCognitoRequest) {
 
   // Our signer, given the headers botocore signs, produces the same header.
   std::map<std::string, std::string> to_sign = {
-      {"content-type", headers["content-type"]},
-      {"host", headers["host"]},
-      {"x-amz-date", headers["x-amz-date"]},
-      {"x-amz-target", headers["x-amz-target"]},
+      {"content-type", headers["content-type"]}, {"host", headers["host"]},
+      {"x-amz-date", headers["x-amz-date"]},     {"x-amz-target", headers["x-amz-target"]},
       {"user-agent", headers["user-agent"]},  // never signed
   };
   EXPECT_EQ(SigV4Authorization("POST", "/", "", to_sign, body, kAccessKey, kSecret, "us-east-1",

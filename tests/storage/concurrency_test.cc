@@ -82,7 +82,7 @@ TEST(RocksEventStoreConcurrency, SameStreamSameExpectedVersionHasExactlyOneWinne
       for (int round = 0; round < kRounds; ++round) {
         sync_point.arrive_and_wait();  // everyone decides on version `round`
         Result<AppendResult> result = store->Append(
-            MakeAppend("contended", static_cast<uint64_t>(round), "t" + std::to_string(t)));
+            MakeAppend("contended", static_cast<uint64_t>(round), std::to_string(t)));
         if (result.ok()) {
           ++winners[static_cast<size_t>(round)];
         } else if (result.status().code() == StatusCode::kAborted) {

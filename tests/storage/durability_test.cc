@@ -166,7 +166,7 @@ void CheckRecoveredStore(RocksEventStore& store, const std::map<uint64_t, Ack>& 
   std::vector<std::string> problems;
   Status verified = store.VerifyChain(
       [&](uint64_t sequence, const std::string& text) {
-        problems.push_back("#" + std::to_string(sequence) + ": " + text);
+        problems.push_back(std::to_string(sequence) + ": " + text);
       });
   EXPECT_TRUE(verified.ok()) << verified.ToString() << " first: "
                              << (problems.empty() ? "" : problems[0]);

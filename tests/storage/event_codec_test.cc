@@ -136,7 +136,8 @@ TEST(EventCodec, RejectsUnknownFormatAndTrailingBytes) {
 
 TEST(EventCodec, RejectsOverlongVarint) {
   // format, then a sequence varint of eleven continuation bytes.
-  std::string fields = "\x01" + std::string(11, '\xff');
+  std::string fields(12, '\xff');
+  fields[0] = '\x01';
   std::string value = EncodeStoredValue(fields, GenesisHash(), GenesisHash());
   EXPECT_EQ(DecodeStoredEvent(value).status().code(), StatusCode::kDataLoss);
 }
