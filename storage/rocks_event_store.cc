@@ -33,8 +33,8 @@ struct RocksEventStore::PendingAppend {
 struct RocksEventStore::Group {
   uint64_t id = 0;
   std::vector<std::unique_ptr<PendingAppend>> members;
-  size_t events = 0;    // events of all members, bounded by max_batch_events
-  size_t admitted = 0;  // members whose writes are in `batch`
+  size_t events = 0;           // events of all members, bounded by max_batch_events
+  size_t admitted = 0;         // members whose writes are in `batch`
   uint64_t last_sequence = 0;  // the head after this group, if admitted > 0
   std::string last_hash;
   rocksdb::WriteBatch batch;
@@ -105,6 +105,7 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const RocksOption
   if (Status head = store->LoadHead(); !head.ok()) return head;
   store->sequencer_ = std::thread(&RocksEventStore::SequencerLoop, store.get());
   store->committer_ = std::thread(&RocksEventStore::CommitterLoop, store.get());
+  store->notifier_ = std::thread(&RocksEventStore::NotifierLoop, store.get());
   return store;
 }
 
@@ -124,9 +125,11 @@ RocksEventStore::~RocksEventStore() {
     stopping_ = true;
   }
   sequencer_cv_.notify_one();
-  // The sequencer hands off everything queued, then tells the committer to stop after it.
+  // The sequencer hands off everything queued, then tells the committer to stop after it, which
+  // tells the notifier to stop after answering the last group.
   if (sequencer_.joinable()) sequencer_.join();
   if (committer_.joinable()) committer_.join();
+  if (notifier_.joinable()) notifier_.join();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
@@ -294,19 +297,37 @@ void RocksEventStore::CommitterLoop() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       committer_cv_.wait(lock, [this] { return handoff_ != nullptr || committer_stop_; });
-      if (handoff_ == nullptr) return;
+      if (handoff_ == nullptr) {
+        notifier_stop_ = true;
+        notifier_cv_.notify_one();
+        return;
+      }
       group = std::move(handoff_);
     }
     Commit(*group);
     {
       std::lock_guard<std::mutex> lock(mu_);
       committer_idle_ = true;
+      answered_.push_back(std::move(group));
     }
     sequencer_cv_.notify_one();
-    // Answered after the committer is marked idle, so the next group's write is not held up
-    // by these wake-ups (which are a good part of a large group's cost).
-    for (std::unique_ptr<PendingAppend>& pending : group->members) {
-      pending->done.set_value(std::move(*pending->result));
+    notifier_cv_.notify_one();
+  }
+}
+
+void RocksEventStore::NotifierLoop() {
+  for (;;) {
+    std::deque<std::unique_ptr<Group>> groups;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      notifier_cv_.wait(lock, [this] { return !answered_.empty() || notifier_stop_; });
+      if (answered_.empty()) return;
+      groups.swap(answered_);
+    }
+    for (std::unique_ptr<Group>& group : groups) {
+      for (std::unique_ptr<PendingAppend>& pending : group->members) {
+        pending->done.set_value(std::move(*pending->result));
+      }
     }
   }
 }

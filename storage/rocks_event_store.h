@@ -84,8 +84,7 @@ class RocksEventStore final : public EventStore {
   // May briefly lag reads: rows of a group being acknowledged can be visible just before this
   // counter moves past them.
   uint64_t LastSequence() override;
-  Result<std::optional<std::string>> Get(const std::string& table,
-                                         const std::string& key) override;
+  Result<std::optional<std::string>> Get(const std::string& table, const std::string& key) override;
   Result<std::vector<Row>> Scan(const std::string& table, const std::string& prefix,
                                 const std::string& start_after, size_t limit) override;
   Result<std::optional<std::string>> ClaimOwner(const std::string& key) override;
@@ -100,8 +99,8 @@ class RocksEventStore final : public EventStore {
   // stream version, a stream index or meta entry that disagrees with the log (sequence 0 when no
   // event is concerned). Ok if nothing was found, kDataLoss if something was, kUnavailable on
   // I/O error. `report` may be empty. Safe during appends (checks the snapshot only).
-  Status VerifyChain(const std::function<void(uint64_t sequence, const std::string& problem)>&
-                         report);
+  Status VerifyChain(
+      const std::function<void(uint64_t sequence, const std::string& problem)>& report);
 
  private:
   struct PendingAppend;
@@ -119,18 +118,20 @@ class RocksEventStore final : public EventStore {
   // Reads the meta family and checks it against the last event; sets the head.
   Status LoadHead();
 
-  // The sequencer thread fills the open group (validating each append, assigning sequences and
-  // hashes) while the committer thread writes and syncs the group before it, then wakes its
-  // callers. So validation of one group overlaps the fsync of the previous one, and a group
-  // grows for as long as the disk is busy.
+  // Three stages, each a thread: the sequencer fills the open group (validating each append,
+  // assigning sequences and hashes) while the committer writes and syncs the group before it,
+  // and the notifier answers the callers of the group before that. So validation, the fsync and
+  // the wake-ups of consecutive groups overlap, and a group grows for as long as the disk is
+  // busy.
   void SequencerLoop();
   void CommitterLoop();
+  void NotifierLoop();
   // Sequencer: checks one append against the committed state plus every admitted append not yet
   // durable; on success adds its writes to `group` and records its effects.
   Status Admit(const PendingAppend& pending, Group& group);
   // Sequencer: adds the meta head to a group's batch before it is handed over.
   void Seal(Group& group);
-  // Committer: writes the group (unless the store has failed) and answers its callers.
+  // Committer: writes the group (unless the store has failed) and settles its results.
   void Commit(Group& group);
   // Sequencer: the value as of all admitted appends, from the pending maps or the database.
   Result<uint64_t> CurrentStreamVersion(const std::string& stream);
@@ -169,13 +170,17 @@ class RocksEventStore final : public EventStore {
   std::condition_variable sequencer_cv_;  // queue_ grew, the committer went idle, or stopping_
   std::condition_variable committer_cv_;  // handoff_ was filled or committer_stop_ was set
   std::deque<std::unique_ptr<PendingAppend>> queue_;  // guarded by mu_
-  std::unique_ptr<Group> handoff_;        // guarded by mu_: sealed, waiting for the committer
-  bool committer_idle_ = true;            // guarded by mu_: no group being written or handed off
-  bool stopping_ = false;                 // guarded by mu_: no new appends are accepted
-  bool committer_stop_ = false;           // guarded by mu_: the sequencer has handed off the last
-  Status failure_;                        // guarded by mu_: why failed_ was set
+  std::unique_ptr<Group> handoff_;       // guarded by mu_: sealed, waiting for the committer
+  bool committer_idle_ = true;           // guarded by mu_: no group being written or handed off
+  bool stopping_ = false;                // guarded by mu_: no new appends are accepted
+  bool committer_stop_ = false;          // guarded by mu_: the sequencer has handed off the last
+  std::condition_variable notifier_cv_;  // answered_ grew or notifier_stop_ was set
+  std::deque<std::unique_ptr<Group>> answered_;  // guarded by mu_: written, callers not yet woken
+  bool notifier_stop_ = false;  // guarded by mu_: the committer has passed on the last
+  Status failure_;              // guarded by mu_: why failed_ was set
   std::thread sequencer_;
   std::thread committer_;
+  std::thread notifier_;
 };
 
 }  // namespace cognate::storage

@@ -81,7 +81,8 @@ uint64_t RocksEventStore::LastSequence() { return last_sequence_.load(std::memor
 
 Result<std::optional<std::string>> RocksEventStore::Get(const std::string& table,
                                                         const std::string& key) {
-  if (!IsValidName(table)) return InvalidArgumentError("table name must be non-empty and without NUL");
+  if (!IsValidName(table))
+    return InvalidArgumentError("table name must be non-empty and without NUL");
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rows_, RowKey(table, key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -91,7 +92,8 @@ Result<std::optional<std::string>> RocksEventStore::Get(const std::string& table
 
 Result<std::vector<Row>> RocksEventStore::Scan(const std::string& table, const std::string& prefix,
                                                const std::string& start_after, size_t limit) {
-  if (!IsValidName(table)) return InvalidArgumentError("table name must be non-empty and without NUL");
+  if (!IsValidName(table))
+    return InvalidArgumentError("table name must be non-empty and without NUL");
   std::vector<Row> rows;
   if (limit == 0) return rows;
   const std::string full_prefix = RowKey(table, prefix);

@@ -117,8 +117,11 @@ std::string MaskDestination(const std::string& medium, const std::string& destin
     if (at == std::string::npos || at == 0 || at + 1 >= destination.size()) return "***";
     return destination.substr(0, 1) + "***@" + destination.substr(at + 1, 1) + "***";
   }
-  if (destination.size() <= 4) return destination;
-  return "+" + std::string(destination.size() - 5, '*') + destination.substr(destination.size() - 4);
+  if (destination.size() <= 5) return destination;
+  std::string masked = "+";
+  masked.append(destination.size() - 5, '*');
+  masked.append(destination, destination.size() - 4);
+  return masked;
 }
 
 }  // namespace cognate::wire

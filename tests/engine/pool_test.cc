@@ -124,6 +124,20 @@ TEST_F(PoolTest, DeleteUserPool_RemovesThePool) {
   EXPECT_TRUE(listed["UserPools"].empty()) << listed.dump();
 }
 
+TEST_F(PoolTest, DeleteUserPool_StopsItsClientsAndUsers) {
+  const std::string pool = CreatePool();
+  const std::string client = CreatePasswordClient(pool);
+  SignUpConfirmed(pool, client, "jane");
+
+  Ok(Call(&UserPoolService::DeleteUserPool, {{"UserPoolId", pool}}));
+
+  const uint64_t mark = LastSequence();
+  ExpectError(PasswordAuth(client, "jane", kPassword), ErrorCode::kResourceNotFound);
+  ExpectError(Call(&UserPoolService::AdminGetUser, {{"UserPoolId", pool}, {"Username", "jane"}}),
+              ErrorCode::kResourceNotFound);
+  ExpectNoEventsSince(mark);
+}
+
 TEST_F(PoolTest, ListUserPools_PagesWithMaxResultsAndNextToken) {
   // Given three pools
   const std::set<std::string> created = {CreatePool({{"PoolName", "a"}}), CreatePool({{"PoolName", "b"}}),

@@ -1,6 +1,8 @@
 // Sign-up and confirmation: SignUp, ConfirmSignUp, ResendConfirmationCode, AdminCreateUser,
 // AdminConfirmSignUp.
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -192,6 +194,37 @@ TEST_F(SignUpTest, SignUp_VerifiesSecretHash) {
   ExpectEventsSince(mark, {"user.signed_up"});
 }
 
+TEST_F(SignUpTest, SignUp_ConcurrentSignUpsOfOneUsernameHaveOneWinner) {
+  GivenEmailVerifyingPool();
+  const uint64_t mark = LastSequence();
+  constexpr int kThreads = 6;
+  std::vector<std::optional<Outcome<json>>> outcomes(kThreads);
+
+  // When several callers sign up "jane" at once
+  {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&, i] {
+        outcomes[static_cast<size_t>(i)].emplace(
+            SignUp("jane", kPassword, {{"email", "jane" + std::to_string(i) + "@example.com"}}));
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+
+  // Then exactly one wins and the others are told the name is taken
+  int winners = 0;
+  for (const auto& o : outcomes) {
+    if (o->ok()) {
+      ++winners;
+    } else {
+      ExpectError(*o, ErrorCode::kUsernameExists);
+    }
+  }
+  EXPECT_EQ(winners, 1);
+  ExpectEventsSince(mark, {"user.signed_up"});
+}
+
 // ---- ConfirmSignUp ----
 
 TEST_F(SignUpTest, ConfirmSignUp_WithRightCodeConfirmsAndVerifiesEmail) {
@@ -266,6 +299,23 @@ TEST_F(SignUpTest, ConfirmSignUp_SurvivesLostAppendRaces) {
   Ok(out);
   EXPECT_EQ(store_.injected_failures(), 2);
   ExpectEventsSince(mark, {"user.confirmed"});
+}
+
+TEST_F(SignUpTest, ConfirmSignUp_RejectsEmailAliasVerifiedByAnotherUser) {
+  // Given an email-alias pool where Jane has verified jane@example.com, and John signed up
+  // with the same email (allowed while it is unverified)
+  GivenEmailVerifyingPool({{"AliasAttributes", {"email"}}});
+  SignUpVerified(client_, "jane", {{"email", kEmail}});
+  SignUpUser(client_, "john", {{"email", kEmail}});
+  const uint64_t mark = LastSequence();
+
+  // When John confirms, which would verify the email Jane's alias holds
+  auto out = Confirm("john", LastCodeTo(kEmail));
+
+  // Then
+  ExpectError(out, ErrorCode::kAliasExists, "An account with the given email already exists.");
+  ExpectNoEventsSince(mark);
+  EXPECT_EQ(AdminGetUser(pool_, "john")["UserStatus"], "UNCONFIRMED");
 }
 
 // ---- ResendConfirmationCode ----
@@ -352,6 +402,29 @@ TEST_F(SignUpTest, AdminCreateUser_RejectsTakenUsername) {
 
   ExpectError(out, ErrorCode::kUsernameExists, "User account already exists");
   ExpectNoEventsSince(mark);
+}
+
+TEST_F(SignUpTest, AdminCreateUser_ResendReplacesTheTemporaryPassword) {
+  GivenEmailVerifyingPool();
+  const json create = {{"UserPoolId", pool_},
+                       {"Username", "jane"},
+                       {"UserAttributes", Attributes({{"email", kEmail}})},
+                       {"DesiredDeliveryMediums", {"EMAIL"}}};
+  CallOk(&UserPoolService::AdminCreateUser, create);
+  const std::string first = LastCodeTo(kEmail);
+  const uint64_t mark = LastSequence();
+
+  // When
+  json resend = create;
+  resend["MessageAction"] = "RESEND";
+  Ok(Call(&UserPoolService::AdminCreateUser, resend));
+
+  // Then
+  ExpectEventsSince(mark, {"user.password.changed"});
+  const std::string second = LastCodeTo(kEmail);
+  ASSERT_NE(second, first);
+  ExpectError(PasswordAuth(client_, "jane", first), ErrorCode::kNotAuthorized);
+  EXPECT_EQ(Ok(PasswordAuth(client_, "jane", second)).value("ChallengeName", ""), "NEW_PASSWORD_REQUIRED");
 }
 
 // ---- AdminConfirmSignUp ----

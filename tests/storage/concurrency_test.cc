@@ -81,8 +81,8 @@ TEST(RocksEventStoreConcurrency, SameStreamSameExpectedVersionHasExactlyOneWinne
     threads.emplace_back([&, t] {
       for (int round = 0; round < kRounds; ++round) {
         sync_point.arrive_and_wait();  // everyone decides on version `round`
-        Result<AppendResult> result = store->Append(
-            MakeAppend("contended", static_cast<uint64_t>(round), std::to_string(t)));
+        Result<AppendResult> result =
+            store->Append(MakeAppend("contended", static_cast<uint64_t>(round), std::to_string(t)));
         if (result.ok()) {
           ++winners[static_cast<size_t>(round)];
         } else if (result.status().code() == StatusCode::kAborted) {
@@ -121,8 +121,7 @@ TEST(RocksEventStoreConcurrency, SameClaimFromManyOwnersHasExactlyOneWinnerPerRo
       for (int round = 0; round < kRounds; ++round) {
         const std::string key = "name/" + std::to_string(round);
         // Each owner appends to its own stream, so only the claim can conflict.
-        AppendRequest request =
-            MakeAppend(owner + "/" + std::to_string(round), 0, "claim " + key);
+        AppendRequest request = MakeAppend(owner + "/" + std::to_string(round), 0, "claim " + key);
         request.claims.push_back({key, owner});
         request.rows.push_back({"owners", key, owner});
         sync_point.arrive_and_wait();

@@ -3,13 +3,12 @@
 // a gap-free verified chain, and read models equal to a fold of the log. Several rounds run on
 // the same directory, so recovery is also followed by more appends and another crash.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -118,8 +117,8 @@ AppendRequest FoldedRequest(const StoredEvent& event) {
   AppendRequest request;
   request.stream = event.stream;
   request.expected_version = event.stream_version - 1;
-  request.events.push_back(NewEvent{event.type, event.schema_version, event.occurred_at_ms,
-                                    event.actor, event.payload});
+  request.events.push_back(
+      NewEvent{event.type, event.schema_version, event.occurred_at_ms, event.actor, event.payload});
   const std::string version = std::to_string(event.stream_version);
   request.rows.push_back({"last", event.stream, event.payload});
   request.rows.push_back({"log", event.stream + "/" + version, event.payload});
@@ -164,12 +163,11 @@ void CheckRecoveredStore(RocksEventStore& store, const std::map<uint64_t, Ack>& 
   }
 
   std::vector<std::string> problems;
-  Status verified = store.VerifyChain(
-      [&](uint64_t sequence, const std::string& text) {
-        problems.push_back(std::to_string(sequence) + ": " + text);
-      });
-  EXPECT_TRUE(verified.ok()) << verified.ToString() << " first: "
-                             << (problems.empty() ? "" : problems[0]);
+  Status verified = store.VerifyChain([&](uint64_t sequence, const std::string& text) {
+    problems.push_back(std::to_string(sequence) + ": " + text);
+  });
+  EXPECT_TRUE(verified.ok()) << verified.ToString()
+                             << " first: " << (problems.empty() ? "" : problems[0]);
 
   for (uint64_t sequence = rebuilt.LastSequence() + 1; sequence <= last; ++sequence) {
     Result<AppendResult> folded = rebuilt.Append(FoldedRequest(events[sequence - 1]));
@@ -185,7 +183,8 @@ void CheckRecoveredStore(RocksEventStore& store, const std::map<uint64_t, Ack>& 
 
 TEST(RocksEventStoreDurability, SurvivesSigkillAtRandomMoments) {
   uint64_t seed = std::random_device{}();
-  if (const char* forced = std::getenv("COGNATE_TEST_SEED")) seed = std::strtoull(forced, nullptr, 10);
+  if (const char* forced = std::getenv("COGNATE_TEST_SEED"))
+    seed = std::strtoull(forced, nullptr, 10);
   std::cout << "seed=" << seed << " (rerun with COGNATE_TEST_SEED=" << seed << ")" << std::endl;
   RecordProperty("seed", std::to_string(seed));
   std::mt19937_64 rng(seed);

@@ -25,11 +25,10 @@ StoredEvent SampleEvent() {
   event.actor = "user:1234";
   event.payload = R"({"client":"x"})";
   event.prev_hash = std::string(kHashSize, '\x11');
-  NewEvent tail{event.type, event.schema_version, event.occurred_at_ms, event.actor,
-                event.payload};
-  event.hash = ChainHash(event.prev_hash, EncodeEventFields(event.sequence, event.stream,
-                                                            event.stream_version,
-                                                            EncodeEventTail(tail)));
+  NewEvent tail{event.type, event.schema_version, event.occurred_at_ms, event.actor, event.payload};
+  event.hash = ChainHash(
+      event.prev_hash,
+      EncodeEventFields(event.sequence, event.stream, event.stream_version, EncodeEventTail(tail)));
   return event;
 }
 
@@ -75,8 +74,8 @@ TEST(EventCodec, RoundTripsExtremeNumbersAndEmptyStrings) {
 TEST(EventCodec, IsCompact) {
   // A typical sign-in: the envelope beyond the strings and the two hashes is a few bytes.
   StoredEvent event = SampleEvent();
-  size_t strings = event.stream.size() + event.type.size() + event.actor.size() +
-                   event.payload.size();
+  size_t strings =
+      event.stream.size() + event.type.size() + event.actor.size() + event.payload.size();
   EXPECT_LE(EncodeStoredEvent(event).size(), strings + 2 * kHashSize + 20);
 }
 

@@ -43,7 +43,10 @@ std::vector<std::pair<uint64_t, std::string>> Problems(RocksEventStore& store, S
 
 class RocksEventStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override { store_ = OpenStore(dir_.Sub("db")); ASSERT_NE(store_, nullptr); }
+  void SetUp() override {
+    store_ = OpenStore(dir_.Sub("db"));
+    ASSERT_NE(store_, nullptr);
+  }
 
   void Reopen() {
     store_.reset();
@@ -271,8 +274,7 @@ TEST_F(RocksEventStoreTest, RowsPutDeleteGetScan) {
   MustAppend(update);
   EXPECT_FALSE(store_->Get("t", "a2")->has_value());
   EXPECT_EQ(**store_->Get("t", "a1"), "new");
-  EXPECT_EQ(Keys(*store_->Scan("t", "a", "", 100)),
-            (std::vector<std::string>{"a", "a1", "a3"}));
+  EXPECT_EQ(Keys(*store_->Scan("t", "a", "", 100)), (std::vector<std::string>{"a", "a1", "a3"}));
 }
 
 TEST_F(RocksEventStoreTest, LaterRowWriteInOneRequestWins) {
@@ -356,9 +358,9 @@ TEST_F(RocksEventStoreTest, VerifyChainDetectsARemovedEventAndARewrittenChain) {
     event.payload = "forged";
     NewEvent tail{event.type, event.schema_version, event.occurred_at_ms, event.actor,
                   event.payload};
-    event.hash = ChainHash(event.prev_hash, EncodeEventFields(event.sequence, event.stream,
-                                                              event.stream_version,
-                                                              EncodeEventTail(tail)));
+    event.hash =
+        ChainHash(event.prev_hash, EncodeEventFields(event.sequence, event.stream,
+                                                     event.stream_version, EncodeEventTail(tail)));
     ASSERT_TRUE(raw.db()->Put({}, raw.events(), EventKey(4), EncodeStoredEvent(event)).ok());
   }
   Reopen();

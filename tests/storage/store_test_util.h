@@ -77,8 +77,8 @@ class RawDb {
  public:
   explicit RawDb(const std::string& path) {
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const char* name : {"default", kEventsFamily, kStreamsFamily, kClaimsFamily,
-                             kRowsFamily, kMetaFamily}) {
+    for (const char* name :
+         {"default", kEventsFamily, kStreamsFamily, kClaimsFamily, kRowsFamily, kMetaFamily}) {
       descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* db = nullptr;
