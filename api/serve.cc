@@ -174,7 +174,11 @@ int RunServe(const std::vector<std::string>& args) {
   while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
 
   SystemClock clock;
-  crypto::PasswordHashingPool hasher(std::max(1u, std::thread::hardware_concurrency()), 1024);
+  // One Argon2id hash per core at a time (19 MiB each); a caller waits for a slot, but with more
+  // than 16 per core already waiting (about a second of queue) it is refused at once with
+  // TooManyRequestsException instead of timing out.
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  crypto::PasswordHashingPool hasher(cores, 16 * cores);
   Outbox outbox;
   ServiceOptions options;
   options.region = flags.region;

@@ -4,8 +4,10 @@
 // order, against the committed state plus every append admitted before it, and adds the
 // survivors to the open group; a committer thread writes each group (at most
 // RocksOptions::max_batch_events events) as one synced WriteBatch holding the events, stream
-// versions, claims, rows and the applied sequence. Callers are answered only after that write
-// returns, so an acknowledged append is durable and visible to every read.
+// versions, claims, rows and the applied sequence; a notifier thread then wakes the group's
+// callers. Callers are answered only after that write returns, so an acknowledged append is
+// durable and visible to every read. One appender pays one fsync per append; many concurrent
+// appenders share each fsync.
 //
 // All public methods are thread-safe and may run concurrently with each other. The destructor
 // must not race with other calls; appends already queued when it runs still complete.

@@ -1,5 +1,6 @@
 #include "bench/load/load_runner.h"
 
+#include <algorithm>
 #include <latch>
 #include <string>
 #include <thread>
@@ -36,6 +37,13 @@ std::string Truncate(std::string text, size_t limit) {
   return text;
 }
 
+// Keeps the first `limit` distinct samples.
+void AddSample(std::vector<std::string>& samples, std::string sample, size_t limit) {
+  if (samples.size() >= limit) return;
+  if (std::find(samples.begin(), samples.end(), sample) != samples.end()) return;
+  samples.push_back(std::move(sample));
+}
+
 void RunConnection(int index, const Endpoint& endpoint, const Workload& workload,
                    const LoadOptions& options, std::latch& connected, std::latch& go,
                    const Window& window, ConnectionCounts& out) {
@@ -47,9 +55,7 @@ void RunConnection(int index, const Endpoint& endpoint, const Workload& workload
 
   auto note_error = [&](std::string sample) {
     ++out.errors;
-    if (out.error_samples.size() < options.max_error_samples) {
-      out.error_samples.push_back(Truncate(std::move(sample), 400));
-    }
+    AddSample(out.error_samples, Truncate(std::move(sample), 400), options.max_error_samples);
   };
 
   for (uint64_t sequence = 0;; ++sequence) {
@@ -58,7 +64,6 @@ void RunConnection(int index, const Endpoint& endpoint, const Workload& workload
     if (!client.connected()) {
       if (Status s = client.Connect(); !s.ok()) {
         if (Clock::now() >= window.measure_from) {
-          ++out.requests;
           ++out.transport_errors;
           note_error(s.message());
         }
@@ -124,9 +129,7 @@ RunCounts RunLoad(const Endpoint& endpoint, const Workload& workload, const Load
     counts.latencies_ns.insert(counts.latencies_ns.end(), c.latencies_ns.begin(),
                                c.latencies_ns.end());
     for (std::string& sample : c.error_samples) {
-      if (counts.error_samples.size() < options.max_error_samples) {
-        counts.error_samples.push_back(std::move(sample));
-      }
+      AddSample(counts.error_samples, std::move(sample), options.max_error_samples);
     }
   }
   return counts;

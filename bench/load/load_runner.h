@@ -5,7 +5,8 @@
 // start + warmup + duration]: requests completing during warm-up are not recorded, and requests
 // still in flight at the end are not counted (their connection stops there). The latency is taken
 // around the write and the read (steady_clock), excluding building/signing the request and
-// reconnecting.
+// reconnecting. A non-200 answer is an error with a latency; a failed write/read is an error
+// without one; a failed connect is an error but no request (the connection retries every 10 ms).
 //
 // Thread safety: RunLoad may be called from any thread; it owns its connections.
 #pragma once

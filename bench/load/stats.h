@@ -16,12 +16,12 @@ struct RunCounts {
   int connections = 0;
   double warmup_s = 0;
   double duration_s = 0;
-  uint64_t requests = 0;          // responses received + transport failures, in the window
+  uint64_t requests = 0;          // requests sent: responses received + write/read failures
   uint64_t errors = 0;            // non-200 responses + transport failures
-  uint64_t transport_errors = 0;  // connect/write/read failures and timeouts
+  uint64_t transport_errors = 0;  // failed connects, writes, reads and timeouts
   uint64_t reconnects = 0;        // connects beyond the first per connection, whole run
   std::vector<int64_t> latencies_ns;  // one per response received (any status), unsorted
-  std::vector<std::string> error_samples;
+  std::vector<std::string> error_samples;  // distinct, first few
 };
 
 struct Summary {

@@ -322,9 +322,12 @@ PoolSettings ReadPoolSettings(const json& config) {
   return s;
 }
 
-std::optional<DomainError> CheckPassword(const PasswordPolicy& policy, const std::string& password) {
-  auto fail = [](const std::string& why) {
-    return Reject(ErrorCode::kInvalidPassword, "Password does not conform to policy: " + why);
+std::optional<DomainError> CheckPassword(const PasswordPolicy& policy, const std::string& password,
+                                         PasswordCheckWording wording) {
+  const char* prefix = wording == PasswordCheckWording::kSignUp ? "Password did not conform with policy: "
+                                                                : "Password does not conform to policy: ";
+  auto fail = [prefix](const std::string& why) {
+    return Reject(ErrorCode::kInvalidPassword, prefix + why);
   };
   if (password.size() > 256) return fail("Password must have length less than or equal to 256");
   if (!password.empty() && (std::isspace(static_cast<unsigned char>(password.front())) ||

@@ -62,8 +62,12 @@ Outcome<nlohmann::json> NormalizeNewPoolConfig(const nlohmann::json& request);
 // are kept.
 Outcome<nlohmann::json> ApplyPoolUpdate(const nlohmann::json& current, const nlohmann::json& request);
 
-// Checks a password against the policy; the message is Cognito's.
-std::optional<DomainError> CheckPassword(const PasswordPolicy& policy, const std::string& password);
+// Checks a password against the policy; the message is Cognito's, which words SignUp's
+// refusal ("Password did not conform with policy: ...") differently from the other operations'
+// ("Password does not conform to policy: ...").
+enum class PasswordCheckWording { kSetPassword, kSignUp };
+std::optional<DomainError> CheckPassword(const PasswordPolicy& policy, const std::string& password,
+                                         PasswordCheckWording wording = PasswordCheckWording::kSetPassword);
 
 // The pool's schema as DescribeUserPool's SchemaAttributes.
 nlohmann::json SchemaAttributes(const nlohmann::json& config);

@@ -71,7 +71,7 @@ Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallC
   auto identity = NewIdentity(settings, typed.value(), sub, attributes.value());
   if (!identity.ok()) return identity.error();
   if (auto e = CheckRequiredAttributes(settings, identity->attributes)) return *e;
-  if (auto e = CheckPassword(settings.password_policy, password.value())) return *e;
+  if (auto e = CheckPassword(settings.password_policy, password.value(), PasswordCheckWording::kSignUp)) return *e;
 
   // Refuse a taken name before paying for the password hash; the claim settles races.
   auto existing = FindUser(pool.value(), typed.value());

@@ -182,12 +182,22 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
                               {"refresh_expires_at_ms", now + settings.validity.refresh_seconds * 1000},
                               {"auth_time", auth_time},
                               {"source_ip", ctx.source_ip}}));
-  auto appended = CommitUser(user, events, ctx);
-  if (!appended.ok()) {
-    if (appended.status().code() == StatusCode::kAborted) {
-      return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+  // A lost race re-reads the user; the decision stands only if what it rested on (password,
+  // status, enabled) is unchanged, otherwise the caller must start again.
+  const UserState decided_on = user;
+  for (int attempt = 0;; ++attempt) {
+    auto appended = CommitUser(user, events, ctx);
+    if (appended.ok()) break;
+    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
+    if (attempt == 7) return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+    auto reloaded = LoadUserBySub(user.pool_id, user.sub);
+    if (!reloaded.ok()) return FromStatus(reloaded.status());
+    if (!reloaded->exists || reloaded->deleted) return Reject(ErrorCode::kUserNotFound, "User does not exist.");
+    if (reloaded->password_hash != decided_on.password_hash || reloaded->status != decided_on.status ||
+        !reloaded->enabled) {
+      return Reject(ErrorCode::kNotAuthorized, "Incorrect username or password.");
     }
-    return FromStatus(appended.status());
+    user = std::move(reloaded).value();
   }
   auto result = MintAuthenticationResult(pool, client, user, origin_jti, auth_time, refresh_token);
   if (!result.ok()) return result.error();

@@ -59,6 +59,10 @@ std::optional<DomainError> CheckAttributeWrite(const PoolSettings& settings,
       return Invalid("Attributes did not conform to the schema: Type for attribute {" + name + "} could not be determined");
     }
     if ((name == "email_verified" || name == "phone_number_verified")) {
+      // Only the pool's owner may vouch for an address; a user proves it with a code.
+      if (writer == AttributeWriter::kSelf) {
+        return Reject(ErrorCode::kNotAuthorized, "A client attempted to write unauthorized attribute");
+      }
       if (value != "true" && value != "false") return Invalid("Attributes did not conform to the schema: " + name + ": Value must be true or false");
     }
     if (name == "email" && !value.empty() && !LooksLikeEmail(value)) return Invalid("Invalid email address format.");

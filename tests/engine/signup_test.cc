@@ -154,6 +154,16 @@ TEST_F(SignUpTest, SignUp_InEmailUsernamePoolUsesSubAsUsernameAndEmailSignsIn) {
   EXPECT_EQ(JwtPayload(tokens.value("AccessToken", ""))["username"], sub);
 }
 
+TEST_F(SignUpTest, SignUp_InEmailUsernamePoolRejectsTakenEmail) {
+  GivenEmailVerifyingPool({{"UsernameAttributes", {"email"}}});
+  SignUpUser(client_, kEmail);
+  const uint64_t mark = LastSequence();
+
+  ExpectError(SignUp(kEmail, kPassword, {}), ErrorCode::kUsernameExists,
+              "An account with the given email already exists.");
+  ExpectNoEventsSince(mark);
+}
+
 TEST_F(SignUpTest, SignUp_InEmailUsernamePoolRejectsNonEmailUsername) {
   GivenEmailVerifyingPool({{"UsernameAttributes", {"email"}}});
   const uint64_t mark = LastSequence();
@@ -285,6 +295,16 @@ TEST_F(SignUpTest, ConfirmSignUp_UnknownUserIsUserNotFound) {
   const uint64_t mark = LastSequence();
 
   ExpectError(Confirm("ghost", "123456"), ErrorCode::kUserNotFound);
+  ExpectNoEventsSince(mark);
+}
+
+TEST_F(SignUpTest, ConfirmSignUp_UnknownUserIsCodeMismatchWhenPreventingUserExistenceErrors) {
+  GivenEmailVerifyingPool();
+  client_ = CreatePasswordClient(pool_, {{"PreventUserExistenceErrors", "ENABLED"}});
+  const uint64_t mark = LastSequence();
+
+  ExpectError(Confirm("ghost", "123456"), ErrorCode::kCodeMismatch,
+              "Invalid verification code provided, please try again.");
   ExpectNoEventsSince(mark);
 }
 

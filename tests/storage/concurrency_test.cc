@@ -147,6 +147,36 @@ TEST(RocksEventStoreConcurrency, SameClaimFromManyOwnersHasExactlyOneWinnerPerRo
   EXPECT_EQ(store->LastSequence(), uint64_t{kRounds});
 }
 
+TEST(RocksEventStoreConcurrency, GroupsRespectMaxBatchEventsAndStillTakeLargerAppends) {
+  TempDir dir;
+  RocksOptions options;
+  options.path = dir.Sub("db");
+  options.max_batch_events = 2;  // every 3-event append is larger than a whole group
+  Result<std::unique_ptr<RocksEventStore>> opened = RocksEventStore::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  RocksEventStore& store = **opened;
+  constexpr int kThreads = 8;
+  constexpr uint64_t kAppends = 20;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string stream = "big" + std::to_string(t);
+      for (uint64_t i = 0; i < kAppends; ++i) {
+        AppendRequest request = MakeAppend(stream, 3 * i);
+        request.events.push_back(request.events[0]);
+        request.events.push_back(request.events[0]);
+        Result<AppendResult> result = store.Append(std::move(request));
+        if (!result.ok() || result->last_sequence != result->first_sequence + 2) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(store.LastSequence(), kThreads * kAppends * 3);
+  EXPECT_TRUE(store.VerifyChain(nullptr).ok());
+}
+
 TEST(RocksEventStoreConcurrency, ReadsDuringAppendsSeeWholeGroupsOnly) {
   TempDir dir;
   std::unique_ptr<RocksEventStore> store = OpenStore(dir.Sub("db"));

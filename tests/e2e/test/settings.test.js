@@ -132,7 +132,7 @@ it('password policy is enforced as configured', async () => {
   const laxClient = (await createClient(sdk, lax)).clientId;
   await sdk.send(new SignUpCommand({ ClientId: laxClient, Username: unique('lax'), Password: 'abcdef' }));
   const short = await sdkError('InvalidPasswordException', sdk.send(new SignUpCommand({ ClientId: laxClient, Username: unique('lax'), Password: 'abcde' })));
-  assert.match(short.message, /^Password does not conform to policy: Password not long enough/);
+  assert.match(short.message, /^Password did not conform with policy: Password not long enough/);
 
   const strict = await createPool(sdk, {
     Policies: { PasswordPolicy: { MinimumLength: 12, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true } },
@@ -147,7 +147,7 @@ it('password policy is enforced as configured', async () => {
   ];
   for (const [pw, why] of cases) {
     const e = await sdkError('InvalidPasswordException', sdk.send(new SignUpCommand({ ClientId: strictClient, Username: unique('strict'), Password: pw })));
-    assert.match(e.message, /^Password does not conform to policy: /);
+    assert.match(e.message, /^Password did not conform with policy: /);
     assert.match(e.message, why, `${pw}: ${e.message}`);
   }
   await sdk.send(new SignUpCommand({ ClientId: strictClient, Username: unique('strict'), Password: 'Aaaaaaaaaa1!' }));

@@ -265,10 +265,10 @@ it('weak password → InvalidPasswordException, no user created', async () => {
   const username = unique('weak');
   const viaCli = await signUp(clientId, username, 'Sh0rt!');
   const e = assertCliError(viaCli, 'InvalidPasswordException', 'sign-up with a short password');
-  assert.match(e.message, /^Password does not conform to policy: Password not long enough/);
+  assert.match(e.message, /^Password did not conform with policy: Password not long enough/);
   await Promise.all(['alllowercase1!', 'ALLUPPERCASE1!', 'NoNumbers!!', 'NoSymbols123'].map(async (weak) => {
     const err = await sdkError('InvalidPasswordException', sdkSignUp(clientId, username, weak));
-    assert.match(err.message, /^Password does not conform to policy/, weak);
+    assert.match(err.message, /^Password did not conform with policy/, weak);
   }));
   await sdkError('UserNotFoundException', sdk.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: username })));
 });
