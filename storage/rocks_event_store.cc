@@ -213,8 +213,9 @@ Result<AppendResult> RocksEventStore::Append(AppendRequest request) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return UnavailableError("the store is closing");
-    // The sequencer drains the queue before it sleeps, so only the first arrival after that
-    // needs to wake it; waking it per append would cost a context switch per append.
+    // The sequencer sleeps only on an empty queue or a full group (the committer wakes it for
+    // the latter), so only an arrival into an empty queue needs to wake it; waking it for every
+    // append would cost a context switch per append.
     wake_sequencer = queue_.empty();
     queue_.push_back(std::move(pending));
   }
