@@ -78,12 +78,8 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
   } else if (e.type == ev::kGroupLeft) {
     s.groups.erase(d.value("group", ""));
   } else {
-    // kCodeRejected, kSignedIn, kSignInFailed, kTokensRefreshed, kTokenRevoked: audit trail
-    // and token rows only; they change no state a decision reads beyond the version.
-    if (e.type == ev::kSignedIn || e.type == ev::kTokensRefreshed || e.type == ev::kSignInFailed ||
-        e.type == ev::kTokenRevoked || e.type == ev::kCodeRejected) {
-      return;  // keep modified_at_ms: activity is not a modification of the user
-    }
+    // kCodeRejected, kSignedIn, kSignInFailed, kTokensRefreshed, kTokenRevoked: activity for the
+    // audit trail and the token rows; it is not a modification of the user.
     return;
   }
   s.modified_at_ms = at_ms;
