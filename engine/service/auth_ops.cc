@@ -86,6 +86,34 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
   return IssueTokens(pool, client, user, ctx, "USER_PASSWORD_AUTH", {});
 }
 
+Outcome<nlohmann::json> UserPoolService::StartAuth(const PoolState& pool, const ClientState& client,
+                                                   const std::string& flow, const json& params,
+                                                   bool admin, const CallContext& ctx) {
+  const ClientSettings settings = ReadClientSettings(client.config);
+  const bool password_flow = admin ? (flow == "ADMIN_USER_PASSWORD_AUTH" || flow == "ADMIN_NO_SRP_AUTH")
+                                   : flow == "USER_PASSWORD_AUTH";
+  if (password_flow) {
+    if (!Allows(settings, admin ? "ALLOW_ADMIN_USER_PASSWORD_AUTH" : "ALLOW_USER_PASSWORD_AUTH")) {
+      return Reject(ErrorCode::kInvalidParameter, admin ? "Auth flow not enabled for this client"
+                                                        : "USER_PASSWORD_AUTH flow not enabled for this client");
+    }
+    return PasswordSignIn(pool, client, params, ctx);
+  }
+  if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") {
+    const std::string token = Param(params, "REFRESH_TOKEN");
+    if (token.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter REFRESH_TOKEN");
+    return RefreshTokens(client.id, token, Param(params, "SECRET_HASH"), true, Param(params, "USERNAME"), ctx);
+  }
+  if (flow == "USER_PASSWORD_AUTH" || flow == "ADMIN_USER_PASSWORD_AUTH" || flow == "ADMIN_NO_SRP_AUTH") {
+    return Reject(ErrorCode::kInvalidParameter, "Initiate Auth method not supported.");
+  }
+  if (flow == "USER_SRP_AUTH" || flow == "CUSTOM_AUTH" || flow == "USER_AUTH") {
+    return Reject(ErrorCode::kUnsupportedOperation, flow + " is not available on this server yet.");
+  }
+  return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value '" + flow +
+                                                  "' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set");
+}
+
 Outcome<nlohmann::json> UserPoolService::InitiateAuth(const json& request, const CallContext& ctx) {
   auto flow = wire::RequiredString(request, "AuthFlow", 1, 64);
   if (!flow.ok()) return flow.error();
@@ -97,28 +125,7 @@ Outcome<nlohmann::json> UserPoolService::InitiateAuth(const json& request, const
   if (!client.ok()) return client.error();
   auto pool = LoadPoolById(client->pool_id);
   if (!pool.ok()) return pool.error();
-  const ClientSettings settings = ReadClientSettings(client->config);
-
-  if (flow.value() == "USER_PASSWORD_AUTH") {
-    if (!Allows(settings, "ALLOW_USER_PASSWORD_AUTH")) {
-      return Reject(ErrorCode::kInvalidParameter, "USER_PASSWORD_AUTH flow not enabled for this client");
-    }
-    return PasswordSignIn(pool.value(), client.value(), params.value(), ctx);
-  }
-  if (flow.value() == "REFRESH_TOKEN_AUTH" || flow.value() == "REFRESH_TOKEN") {
-    const std::string token = Param(params.value(), "REFRESH_TOKEN");
-    if (token.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter REFRESH_TOKEN");
-    return RefreshTokens(client->id, token, Param(params.value(), "SECRET_HASH"), true,
-                         Param(params.value(), "USERNAME"), ctx);
-  }
-  if (flow.value() == "ADMIN_USER_PASSWORD_AUTH" || flow.value() == "ADMIN_NO_SRP_AUTH") {
-    return Reject(ErrorCode::kInvalidParameter, "Initiate Auth method not supported.");
-  }
-  if (flow.value() == "USER_SRP_AUTH" || flow.value() == "CUSTOM_AUTH" || flow.value() == "USER_AUTH") {
-    return Reject(ErrorCode::kUnsupportedOperation, flow.value() + " is not available on this server yet.");
-  }
-  return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value '" + flow.value() +
-                                                  "' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set");
+  return StartAuth(pool.value(), client.value(), flow.value(), params.value(), false, ctx);
 }
 
 Outcome<nlohmann::json> UserPoolService::AdminInitiateAuth(const json& request, const CallContext& ctx) {
@@ -130,32 +137,9 @@ Outcome<nlohmann::json> UserPoolService::AdminInitiateAuth(const json& request, 
   if (!client_id.ok()) return client_id.error();
   auto params = StringMap(request, "AuthParameters");
   if (!params.ok()) return params.error();
-  auto client = LoadClient(client_id.value());
+  auto client = LoadPoolClient(pool.value(), client_id.value());
   if (!client.ok()) return client.error();
-  if (client->pool_id != pool->id) {
-    return Reject(ErrorCode::kResourceNotFound, "User pool client " + client->id + " does not exist.");
-  }
-  const ClientSettings settings = ReadClientSettings(client->config);
-  if (flow.value() == "ADMIN_USER_PASSWORD_AUTH" || flow.value() == "ADMIN_NO_SRP_AUTH") {
-    if (!Allows(settings, "ALLOW_ADMIN_USER_PASSWORD_AUTH")) {
-      return Reject(ErrorCode::kInvalidParameter, "Auth flow not enabled for this client");
-    }
-    return PasswordSignIn(pool.value(), client.value(), params.value(), ctx);
-  }
-  if (flow.value() == "REFRESH_TOKEN_AUTH" || flow.value() == "REFRESH_TOKEN") {
-    const std::string token = Param(params.value(), "REFRESH_TOKEN");
-    if (token.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter REFRESH_TOKEN");
-    return RefreshTokens(client->id, token, Param(params.value(), "SECRET_HASH"), true,
-                         Param(params.value(), "USERNAME"), ctx);
-  }
-  if (flow.value() == "USER_PASSWORD_AUTH") {
-    return Reject(ErrorCode::kInvalidParameter, "Initiate Auth method not supported.");
-  }
-  if (flow.value() == "USER_SRP_AUTH" || flow.value() == "CUSTOM_AUTH" || flow.value() == "USER_AUTH") {
-    return Reject(ErrorCode::kUnsupportedOperation, flow.value() + " is not available on this server yet.");
-  }
-  return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value '" + flow.value() +
-                                                  "' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set");
+  return StartAuth(pool.value(), client.value(), flow.value(), params.value(), true, ctx);
 }
 
 namespace {
@@ -241,11 +225,8 @@ Outcome<nlohmann::json> UserPoolService::AdminRespondToAuthChallenge(const json&
   if (!pool.ok()) return pool.error();
   auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
   if (!client_id.ok()) return client_id.error();
-  auto client = LoadClient(client_id.value());
+  auto client = LoadPoolClient(pool.value(), client_id.value());
   if (!client.ok()) return client.error();
-  if (client->pool_id != pool->id) {
-    return Reject(ErrorCode::kResourceNotFound, "User pool client " + client->id + " does not exist.");
-  }
   return RespondToAuthChallenge(request, ctx);
 }
 

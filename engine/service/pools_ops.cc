@@ -136,11 +136,8 @@ Outcome<nlohmann::json> UserPoolService::DescribeUserPoolClient(const json& requ
   if (!pool.ok()) return pool.error();
   auto id = ClientIdOf(request);
   if (!id.ok()) return id.error();
-  auto client = LoadClient(id.value());
+  auto client = LoadPoolClient(pool.value(), id.value());
   if (!client.ok()) return client.error();
-  if (client->pool_id != pool->id) {
-    return Reject(ErrorCode::kResourceNotFound, "User pool client " + id.value() + " does not exist.");
-  }
   return json{{"UserPoolClient", ClientView(client.value())}};
 }
 
@@ -150,11 +147,8 @@ Outcome<nlohmann::json> UserPoolService::UpdateUserPoolClient(const json& reques
     if (!pool.ok()) return pool.error();
     auto id = ClientIdOf(request);
     if (!id.ok()) return id.error();
-    auto client = LoadClient(id.value());
+    auto client = LoadPoolClient(pool.value(), id.value());
     if (!client.ok()) return client.error();
-    if (client->pool_id != pool->id) {
-      return Reject(ErrorCode::kResourceNotFound, "User pool client " + id.value() + " does not exist.");
-    }
     json merged = request;
     if (!merged.contains("ClientName")) merged["ClientName"] = client->config.value("ClientName", "");
     auto config = NormalizeClientConfig(merged);
@@ -193,11 +187,8 @@ Outcome<nlohmann::json> UserPoolService::DeleteUserPoolClient(const json& reques
     if (!pool.ok()) return pool.error();
     auto id = ClientIdOf(request);
     if (!id.ok()) return id.error();
-    auto client = LoadClient(id.value());
+    auto client = LoadPoolClient(pool.value(), id.value());
     if (!client.ok()) return client.error();
-    if (client->pool_id != pool->id) {
-      return Reject(ErrorCode::kResourceNotFound, "User pool client " + id.value() + " does not exist.");
-    }
     auto appended = CommitClient(client.value(), {MakeEvent(pool_events::kClientDeleted, json::object())}, ctx);
     if (appended.ok()) return json::object();
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());

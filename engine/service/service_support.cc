@@ -135,6 +135,40 @@ Outcome<ClientState> UserPoolService::LoadClient(const std::string& client_id) {
   return std::move(client).value();
 }
 
+Outcome<ClientState> UserPoolService::LoadPoolClient(const PoolState& pool, const std::string& client_id) {
+  auto client = LoadClient(client_id);
+  if (!client.ok()) return client.error();
+  if (client->pool_id != pool.id) {
+    return Reject(ErrorCode::kResourceNotFound, "User pool client " + client_id + " does not exist.");
+  }
+  return client;
+}
+
+Outcome<UserPoolService::PublicCall> UserPoolService::LoadPublicCall(const json& request) {
+  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
+  if (!client_id.ok()) return client_id.error();
+  auto client = LoadClient(client_id.value());
+  if (!client.ok()) return client.error();
+  auto pool = LoadPoolById(client->pool_id);
+  if (!pool.ok()) return pool.error();
+  auto username = wire::RequiredString(request, "Username", 1, 128);
+  if (!username.ok()) return username.error();
+  auto secret_hash = wire::OptionalString(request, "SecretHash");
+  if (!secret_hash.ok()) return secret_hash.error();
+  if (auto ok = CheckSecretHash(client.value(), username.value(), secret_hash.value()); !ok.ok()) return ok.error();
+  return PublicCall{std::move(client).value(), std::move(pool).value(), username.value()};
+}
+
+std::function<Outcome<UserState>()> UserPoolService::SelfLoader(const std::string& pool_id,
+                                                                const std::string& sub) {
+  return [this, pool_id, sub]() -> Outcome<UserState> {
+    auto user = LoadUserBySub(pool_id, sub);
+    if (!user.ok()) return FromStatus(user.status());
+    if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
+    return std::move(user).value();
+  };
+}
+
 Result<GroupState> UserPoolService::LoadGroup(const std::string& pool_id, const std::string& name) {
   return LoadState<GroupState>(store_, tables::kGroups, GroupRowKey(pool_id, name), GroupStream(pool_id, name));
 }

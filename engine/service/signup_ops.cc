@@ -47,18 +47,11 @@ std::string TemporaryPassword(const PasswordPolicy& policy) {
 }  // namespace
 
 Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallContext& ctx) {
-  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
-  if (!client_id.ok()) return client_id.error();
-  auto client = LoadClient(client_id.value());
-  if (!client.ok()) return client.error();
-  auto pool = LoadPoolById(client->pool_id);
-  if (!pool.ok()) return pool.error();
-  auto typed = wire::RequiredString(request, "Username", 1, 128);
-  if (!typed.ok()) return typed.error();
-  auto secret_hash = wire::OptionalString(request, "SecretHash");
-  if (!secret_hash.ok()) return secret_hash.error();
-  if (auto ok = CheckSecretHash(client.value(), typed.value(), secret_hash.value()); !ok.ok()) return ok.error();
-  const PoolSettings settings = ReadPoolSettings(pool->config);
+  auto call = LoadPublicCall(request);
+  if (!call.ok()) return call.error();
+  const PoolState& pool = call->pool;
+  const ClientState& client = call->client;
+  const PoolSettings settings = ReadPoolSettings(pool.config);
   if (settings.admin_create_user_only) {
     return Reject(ErrorCode::kNotAuthorized, "SignUp is not permitted for this user pool");
   }
@@ -68,37 +61,37 @@ Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallC
   if (!attributes.ok()) return attributes.error();
   if (auto e = CheckAttributeWrite(settings, attributes.value(), true, AttributeWriter::kSelf)) return *e;
   const std::string sub = crypto::NewUuidV4();
-  auto identity = NewIdentity(settings, typed.value(), sub, attributes.value());
+  auto identity = NewIdentity(settings, call->username, sub, attributes.value());
   if (!identity.ok()) return identity.error();
   if (auto e = CheckRequiredAttributes(settings, identity->attributes)) return *e;
   if (auto e = CheckPassword(settings.password_policy, password.value(), PasswordCheckWording::kSignUp)) return *e;
 
   // Refuse a taken name before paying for the password hash; the claim settles races.
-  auto existing = FindUser(pool.value(), typed.value());
+  auto existing = FindUser(pool, call->username);
   if (!existing.ok()) return FromStatus(existing.status());
   if (existing->exists) return Reject(ErrorCode::kUsernameExists, settings.username_attributes.empty() ? "User already exists" : "An account with the given email already exists.");
 
-  auto password_fields = PasswordFields(pool.value(), identity->username, password.value());
+  auto password_fields = PasswordFields(pool, identity->username, password.value());
   if (!password_fields.ok()) return password_fields.error();
 
   UserState user;
-  user.pool_id = pool->id;
+  user.pool_id = pool.id;
   user.sub = sub;
   user.attributes = identity->attributes;
   const std::string code_attribute = VerificationAttribute(settings, user);
   const std::string code = crypto::RandomDigits(6);
   json data = password_fields.value();
-  data.update({{"pool_id", pool->id},
+  data.update({{"pool_id", pool.id},
                {"sub", sub},
                {"username", identity->username},
                {"status", "UNCONFIRMED"},
                {"attributes", identity->attributes},
-               {"client_id", client->id},
-               {"login_keys", LoginKeys(settings, pool->id, identity->username, identity->attributes)}});
+               {"client_id", client.id},
+               {"login_keys", LoginKeys(settings, pool.id, identity->username, identity->attributes)}});
   if (!code_attribute.empty()) {
     data["pending_code"] = {{"purpose", "signup"},
                             {"attribute", code_attribute},
-                            {"hash", CodeHash(pool->id, sub, "signup", code)},
+                            {"hash", CodeHash(pool.id, sub, "signup", code)},
                             {"expires_at_ms", clock_.NowMs() + kSignUpCodeValidityMs}};
   }
   auto appended = CommitUser(user, {MakeEvent(user_events::kSignedUp, data)}, ctx);
@@ -108,7 +101,7 @@ Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallC
   }
   json out = {{"UserConfirmed", false}, {"UserSub", sub}};
   if (!code_attribute.empty()) {
-    DeliverCode(pool.value(), user, MediumOf(code_attribute), settings.email_verification_subject,
+    DeliverCode(pool, user, MediumOf(code_attribute), settings.email_verification_subject,
                 code_attribute == "email" ? settings.email_verification_message : settings.sms_verification_message,
                 code);
     out["CodeDeliveryDetails"] = DeliveryDetails(user, code_attribute);
@@ -117,24 +110,17 @@ Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallC
 }
 
 Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, const CallContext& ctx) {
-  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
-  if (!client_id.ok()) return client_id.error();
-  auto client = LoadClient(client_id.value());
-  if (!client.ok()) return client.error();
-  auto pool = LoadPoolById(client->pool_id);
-  if (!pool.ok()) return pool.error();
+  auto call = LoadPublicCall(request);
+  if (!call.ok()) return call.error();
+  const PoolState& pool = call->pool;
+  const ClientState& client = call->client;
   auto code = wire::RequiredString(request, "ConfirmationCode", 1, 2048);
   if (!code.ok()) return code.error();
-  auto typed = wire::RequiredString(request, "Username", 1, 128);
-  if (!typed.ok()) return typed.error();
-  auto secret_hash = wire::OptionalString(request, "SecretHash");
-  if (!secret_hash.ok()) return secret_hash.error();
-  if (auto ok = CheckSecretHash(client.value(), typed.value(), secret_hash.value()); !ok.ok()) return ok.error();
-  const PoolSettings settings = ReadPoolSettings(pool->config);
+  const PoolSettings settings = ReadPoolSettings(pool.config);
 
-  const bool hide_existence = ReadClientSettings(client->config).prevent_user_existence_errors;
+  const bool hide_existence = ReadClientSettings(client.config).prevent_user_existence_errors;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto user = RequireUser(pool.value(), request);
+    auto user = RequireUser(pool, request);
     if (!user.ok()) {
       if (hide_existence && user.error().code == ErrorCode::kUserNotFound) {
         return Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
@@ -147,8 +133,8 @@ Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, cons
     const auto& pending = user->pending_code;
     Events events;
     if (!pending || pending->purpose != "signup" ||
-        pending->hash != CodeHash(pool->id, user->sub, "signup", code.value())) {
-      auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", "signup"}, {"client_id", client->id}})}, ctx);
+        pending->hash != CodeHash(pool.id, user->sub, "signup", code.value())) {
+      auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", "signup"}, {"client_id", client.id}})}, ctx);
       if (!appended.ok() && appended.status().code() == StatusCode::kAborted) continue;
       return Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
     }
@@ -158,9 +144,9 @@ Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, cons
     auto attributes = user->attributes;
     if (!pending->attribute.empty()) attributes[pending->attribute + "_verified"] = "true";
     json data = {{"via", "code"},
-                 {"client_id", client->id},
+                 {"client_id", client.id},
                  {"attributes", attributes},
-                 {"login_keys", LoginKeys(settings, pool->id, user->username, attributes)}};
+                 {"login_keys", LoginKeys(settings, pool.id, user->username, attributes)}};
     auto appended = CommitUser(user.value(), {MakeEvent(user_events::kConfirmed, data)}, ctx);
     if (appended.ok()) return json::object();
     if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
@@ -170,27 +156,20 @@ Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, cons
 }
 
 Outcome<nlohmann::json> UserPoolService::ResendConfirmationCode(const json& request, const CallContext& ctx) {
-  auto client_id = wire::RequiredString(request, "ClientId", 1, 128);
-  if (!client_id.ok()) return client_id.error();
-  auto client = LoadClient(client_id.value());
-  if (!client.ok()) return client.error();
-  auto pool = LoadPoolById(client->pool_id);
-  if (!pool.ok()) return pool.error();
-  auto typed = wire::RequiredString(request, "Username", 1, 128);
-  if (!typed.ok()) return typed.error();
-  auto secret_hash = wire::OptionalString(request, "SecretHash");
-  if (!secret_hash.ok()) return secret_hash.error();
-  if (auto ok = CheckSecretHash(client.value(), typed.value(), secret_hash.value()); !ok.ok()) return ok.error();
-  const PoolSettings settings = ReadPoolSettings(pool->config);
+  auto call = LoadPublicCall(request);
+  if (!call.ok()) return call.error();
+  const PoolState& pool = call->pool;
+  const ClientState& client = call->client;
+  const PoolSettings settings = ReadPoolSettings(pool.config);
 
-  const bool hide_existence = ReadClientSettings(client->config).prevent_user_existence_errors;
+  const bool hide_existence = ReadClientSettings(client.config).prevent_user_existence_errors;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto user = RequireUser(pool.value(), request);
+    auto user = RequireUser(pool, request);
     if (!user.ok()) {
       if (hide_existence && user.error().code == ErrorCode::kUserNotFound) {
         // Looks like a delivery, so that the answer does not reveal who has an account.
         const bool email = !settings.auto_verified.count("phone_number") || settings.auto_verified.count("email");
-        return json{{"CodeDeliveryDetails", {{"Destination", email ? wire::MaskDestination("EMAIL", typed.value() + "@e") : "+*******0000"},
+        return json{{"CodeDeliveryDetails", {{"Destination", email ? wire::MaskDestination("EMAIL", call->username + "@e") : "+*******0000"},
                                              {"DeliveryMedium", email ? "EMAIL" : "SMS"},
                                              {"AttributeName", email ? "email" : "phone_number"}}}};
       }
@@ -204,12 +183,12 @@ Outcome<nlohmann::json> UserPoolService::ResendConfirmationCode(const json& requ
     const std::string code = crypto::RandomDigits(6);
     json data = {{"pending_code", {{"purpose", "signup"},
                                    {"attribute", attribute},
-                                   {"hash", CodeHash(pool->id, user->sub, "signup", code)},
+                                   {"hash", CodeHash(pool.id, user->sub, "signup", code)},
                                    {"expires_at_ms", clock_.NowMs() + kSignUpCodeValidityMs}}},
-                 {"client_id", client->id}};
+                 {"client_id", client.id}};
     auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeSent, data)}, ctx);
     if (appended.ok()) {
-      DeliverCode(pool.value(), user.value(), MediumOf(attribute), settings.email_verification_subject,
+      DeliverCode(pool, user.value(), MediumOf(attribute), settings.email_verification_subject,
                   attribute == "email" ? settings.email_verification_message : settings.sms_verification_message, code);
       return json{{"CodeDeliveryDetails", DeliveryDetails(user.value(), attribute)}};
     }

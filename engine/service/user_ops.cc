@@ -96,12 +96,7 @@ Outcome<nlohmann::json> UserPoolService::UpdateUserAttributes(const json& reques
   const PoolState& pool = info->pool;
   const std::string sub = info->user.sub;
   auto updated = MutateUser(
-      [&]() -> Outcome<UserState> {
-        auto user = LoadUserBySub(pool.id, sub);
-        if (!user.ok()) return FromStatus(user.status());
-        if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
-        return std::move(user).value();
-      },
+      SelfLoader(pool.id, sub),
       [&](const UserState& user) -> Outcome<Events> {
         auto attributes = ApplyAttributeChanges(user.attributes, changes.value());
         return Events{MakeEvent(user_events::kAttributesUpdated,
@@ -146,12 +141,7 @@ Outcome<nlohmann::json> UserPoolService::DeleteUserAttributes(const json& reques
   const PoolState& pool = info->pool;
   const std::string sub = info->user.sub;
   auto updated = MutateUser(
-      [&]() -> Outcome<UserState> {
-        auto user = LoadUserBySub(pool.id, sub);
-        if (!user.ok()) return FromStatus(user.status());
-        if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
-        return std::move(user).value();
-      },
+      SelfLoader(pool.id, sub),
       [&](const UserState& user) -> Outcome<Events> {
         auto attributes = user.attributes;
         for (const auto& n : names.value()) attributes.erase(n);
@@ -190,12 +180,7 @@ Outcome<nlohmann::json> UserPoolService::DeleteUser(const json& request, const C
   if (!info.ok()) return info.error();
   const std::string pool_id = info->pool.id, sub = info->user.sub;
   auto deleted = MutateUser(
-      [&]() -> Outcome<UserState> {
-        auto user = LoadUserBySub(pool_id, sub);
-        if (!user.ok()) return FromStatus(user.status());
-        if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
-        return std::move(user).value();
-      },
+      SelfLoader(pool_id, sub),
       [](const UserState&) -> Outcome<Events> { return Events{MakeEvent(user_events::kDeleted, {{"via", "self"}})}; },
       ctx);
   if (!deleted.ok()) return deleted.error();
@@ -324,12 +309,7 @@ Outcome<nlohmann::json> UserPoolService::ChangePassword(const json& request, con
   if (!fields.ok()) return fields.error();
   const std::string pool_id = info->pool.id, sub = info->user.sub;
   auto done = MutateUser(
-      [&]() -> Outcome<UserState> {
-        auto user = LoadUserBySub(pool_id, sub);
-        if (!user.ok()) return FromStatus(user.status());
-        if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
-        return std::move(user).value();
-      },
+      SelfLoader(pool_id, sub),
       [&](const UserState& user) -> Outcome<Events> {
         json data = fields.value();
         data["status"] = user.status;

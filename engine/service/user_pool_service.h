@@ -139,6 +139,18 @@ class UserPoolService {
   Outcome<PoolState> LoadPool(const json& request, const char* field = "UserPoolId");
   Outcome<PoolState> LoadPoolById(const std::string& pool_id);
   Outcome<ClientState> LoadClient(const std::string& client_id);
+  // The client named `client_id`, which must belong to `pool` (else ResourceNotFound).
+  Outcome<ClientState> LoadPoolClient(const PoolState& pool, const std::string& client_id);
+  // What a public operation starts from: its ClientId's client and pool, and the Username typed,
+  // with the SecretHash checked for a client that has a secret.
+  struct PublicCall {
+    ClientState client;
+    PoolState pool;
+    std::string username;
+  };
+  Outcome<PublicCall> LoadPublicCall(const json& request);
+  // Loads the signed-in user again (for MutateUser): NotAuthorized if since deleted.
+  std::function<Outcome<UserState>()> SelfLoader(const std::string& pool_id, const std::string& sub);
   Result<GroupState> LoadGroup(const std::string& pool_id, const std::string& name);
   // The pool's group named in the request; ResourceNotFound "Group not found." when absent.
   Outcome<GroupState> RequireGroup(const json& request);
@@ -194,6 +206,9 @@ class UserPoolService {
   Outcome<json> RefreshTokens(const std::string& client_id, const std::string& refresh_token,
                               const std::string& client_secret_or_hash, bool via_secret_hash,
                               const std::string& username_for_hash, const CallContext& ctx);
+  // The flows InitiateAuth and AdminInitiateAuth share; `admin` selects the admin flow names.
+  Outcome<json> StartAuth(const PoolState& pool, const ClientState& client, const std::string& flow,
+                          const json& params, bool admin, const CallContext& ctx);
   Outcome<json> PasswordSignIn(const PoolState& pool, const ClientState& client,
                                const json& params, const CallContext& ctx);
   json SealSession(const json& content) const;
