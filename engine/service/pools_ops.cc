@@ -17,6 +17,9 @@ constexpr std::string_view kLowerAlnum = "abcdefghijklmnopqrstuvwxyz0123456789";
 Outcome<nlohmann::json> UserPoolService::CreateUserPool(const json& request, const CallContext& ctx) {
   auto config = NormalizeNewPoolConfig(request);
   if (!config.ok()) return config.error();
+  if (auto lambdas = CheckLambdaConfig(config->value("LambdaConfig", json::object())); !lambdas.ok()) {
+    return lambdas.error();
+  }
 
   PoolState pool;
   pool.id = options_.region + "_" + crypto::RandomString(9, kAlnum);
@@ -49,6 +52,9 @@ Outcome<nlohmann::json> UserPoolService::UpdateUserPool(const json& request, con
     if (!pool.ok()) return pool.error();
     auto config = ApplyPoolUpdate(pool->config, request);
     if (!config.ok()) return config.error();
+    if (auto lambdas = CheckLambdaConfig(config->value("LambdaConfig", json::object())); !lambdas.ok()) {
+      return lambdas.error();
+    }
     auto appended = CommitPool(pool.value(), {MakeEvent(pool_events::kPoolUpdated, {{"config", config.value()}})}, ctx);
     if (appended.ok()) return json::object();
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());

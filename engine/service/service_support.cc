@@ -16,8 +16,13 @@ namespace cognate {
 
 UserPoolService::UserPoolService(EventStore& store, const Clock& clock,
                                  crypto::PasswordHashingPool& hasher, MessageSink& sink,
-                                 ServiceOptions options)
-    : store_(store), clock_(clock), hasher_(hasher), sink_(sink), options_(std::move(options)) {
+                                 ServiceOptions options, TriggerRunner* triggers)
+    : store_(store),
+      clock_(clock),
+      hasher_(hasher),
+      sink_(sink),
+      options_(std::move(options)),
+      triggers_(triggers) {
   code_key_ = crypto::HmacSha256(options_.master_key, "cognate/codes");
   session_key_ = crypto::HmacSha256(options_.master_key, "cognate/sessions");
 }
@@ -102,6 +107,16 @@ Result<AppendResult> UserPoolService::CommitClient(ClientState& client, const Ev
                                                    const CallContext& ctx) {
   return Commit(store_, clock_, ClientStream(client.id), client, events, ctx, EvolveClient,
                 [](const ClientState&, const ClientState& after, const Event&) { return ProjectClient(after); });
+}
+
+Result<AppendResult> UserPoolService::CommitTrigger(TriggerScript& script, const Events& events,
+                                                    const CallContext& ctx) {
+  return Commit(store_, clock_, TriggerStream(script.name), script, events, ctx, EvolveTrigger,
+                [](const TriggerScript&, const TriggerScript& after, const Event&) { return ProjectTrigger(after); });
+}
+
+Result<TriggerScript> UserPoolService::LoadTrigger(const std::string& name) {
+  return LoadState<TriggerScript>(store_, tables::kTriggers, name, TriggerStream(name));
 }
 
 Result<AppendResult> UserPoolService::CommitGroup(GroupState& group, const Events& events,

@@ -91,11 +91,9 @@ Outcome<nlohmann::json> UserPoolService::OpenSession(const std::string& session)
   return content;
 }
 
-Outcome<nlohmann::json> UserPoolService::MintAuthenticationResult(
-    const PoolState& pool, const ClientState& client, const UserState& user,
-    const std::string& origin_jti, int64_t auth_time, const std::string& refresh_token) {
-  auto keys = KeysFor(pool);
-  if (!keys.ok()) return FromStatus(keys.status());
+TokenClaims UserPoolService::BuildTokenClaims(const PoolState& pool, const ClientState& client,
+                                              const UserState& user, const std::string& origin_jti,
+                                              int64_t auth_time) {
   const ClientSettings settings = ReadClientSettings(client.config);
   const int64_t now = clock_.NowMs() / 1000;
   const std::string issuer = options_.issuer_base + "/" + pool.id;
@@ -115,7 +113,9 @@ Outcome<nlohmann::json> UserPoolService::MintAuthenticationResult(
     if (g.config.contains("RoleArn")) roles.push_back(g.config["RoleArn"]);
   }
 
-  json id = {{"sub", user.sub}};
+  TokenClaims claims;
+  json& id = claims.id;
+  id = {{"sub", user.sub}};
   if (!groups.empty()) id["cognito:groups"] = group_names;
   if (!roles.empty()) {
     id["cognito:roles"] = roles;
@@ -143,7 +143,8 @@ Outcome<nlohmann::json> UserPoolService::MintAuthenticationResult(
              {"iat", now},
              {"jti", crypto::NewUuidV4()}});
 
-  json access = {{"sub", user.sub}};
+  json& access = claims.access;
+  access = {{"sub", user.sub}};
   if (!groups.empty()) access["cognito:groups"] = group_names;
   access.update({{"iss", issuer},
                  {"client_id", client.id},
@@ -156,32 +157,86 @@ Outcome<nlohmann::json> UserPoolService::MintAuthenticationResult(
                  {"iat", now},
                  {"jti", crypto::NewUuidV4()},
                  {"username", user.username}});
+  return claims;
+}
 
-  json result = {{"AccessToken", crypto::SignJwtRs256(*keys->access_key, access)},
+Outcome<Done> UserPoolService::CustomizeTokens(const PoolState& pool, const ClientState& client,
+                                               const UserState& user, const std::string& trigger_source,
+                                               TokenClaims& claims, json& records) {
+  json attributes = json::object();
+  for (const auto& [name, value] : user.attributes) attributes[name] = value;
+  json roles = claims.id.value("cognito:roles", json::array());
+  TriggerCall call{"PreTokenGeneration", trigger_source, user.username, client.id,
+                   {{"userAttributes", attributes},
+                    {"groupConfiguration", {{"groupsToOverride", claims.id.value("cognito:groups", json::array())},
+                                            {"iamRolesToOverride", roles},
+                                            {"preferredRole", claims.id.value("cognito:preferred_role", json())}}},
+                    {"scopes", json::array({kUserAdminScope})},
+                    {"clientMetadata", json::object()}},
+                   json::object()};
+  const std::string version = [&] {
+    const std::string v = pool.config.value("LambdaConfig", json::object())
+                              .value("PreTokenGenerationConfig", json::object())
+                              .value("LambdaVersion", "V1_0");
+    return v == "V2_0" ? std::string("2") : v == "V3_0" ? std::string("3") : std::string("1");
+  }();
+  if (version == "1") {
+    call.request.erase("scopes");
+    call.response = {{"claimsOverrideDetails", nullptr}};
+  } else {
+    call.response = {{"claimsAndScopeOverrideDetails", nullptr}};
+  }
+  auto run = RunTrigger(pool, call);
+  if (!run.ok()) return run.error();
+  if (!run.value()) return Done{};
+  records.push_back((*run.value()).record);
+  return ApplyClaimOverrides(version, (*run.value()).response, claims);
+}
+
+Outcome<nlohmann::json> UserPoolService::SignTokens(const PoolState& pool, const ClientState& client,
+                                                    const TokenClaims& claims, const std::string& refresh_token) {
+  auto keys = KeysFor(pool);
+  if (!keys.ok()) return FromStatus(keys.status());
+  const ClientSettings settings = ReadClientSettings(client.config);
+  json result = {{"AccessToken", crypto::SignJwtRs256(*keys->access_key, claims.access)},
                  {"ExpiresIn", settings.validity.access_seconds},
                  {"TokenType", "Bearer"},
-                 {"IdToken", crypto::SignJwtRs256(*keys->id_key, id)}};
+                 {"IdToken", crypto::SignJwtRs256(*keys->id_key, claims.id)}};
   if (!refresh_token.empty()) result["RefreshToken"] = refresh_token;
   return result;
 }
 
 Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, const ClientState& client,
                                                      UserState& user, const CallContext& ctx,
-                                                     const std::string& flow, Events prefix_events) {
+                                                     const std::string& flow, Events prefix_events,
+                                                     json trigger_records) {
   const ClientSettings settings = ReadClientSettings(client.config);
   const std::string origin_jti = crypto::NewUuidV4();
   const std::string refresh_token = crypto::Base64UrlEncode(crypto::RandomBytes(96));
   const int64_t now = clock_.NowMs();
   const int64_t auth_time = now / 1000;
+
+  // Claims are decided (and customised by the trigger) before the sign-in is recorded, so the
+  // trigger's outcome goes into the event. The user state they read is the one decided on.
+  UserState after_prefix = user;
+  for (const auto& e : prefix_events) EvolveUser(after_prefix, e, now);
+  TokenClaims claims = BuildTokenClaims(pool, client, after_prefix, origin_jti, auth_time);
+  const std::string source = flow == "NEW_PASSWORD_REQUIRED" ? "TokenGeneration_NewPasswordChallenge"
+                                                             : "TokenGeneration_Authentication";
+  if (auto customized = CustomizeTokens(pool, client, after_prefix, source, claims, trigger_records); !customized.ok()) {
+    return customized.error();
+  }
+
   Events events = std::move(prefix_events);
-  events.push_back(MakeEvent(user_events::kSignedIn,
-                             {{"client_id", client.id},
-                              {"flow", flow},
-                              {"origin_jti", origin_jti},
-                              {"refresh_hash", crypto::Sha256Hex(refresh_token)},
-                              {"refresh_expires_at_ms", now + settings.validity.refresh_seconds * 1000},
-                              {"auth_time", auth_time},
-                              {"source_ip", ctx.source_ip}}));
+  json signed_in = {{"client_id", client.id},
+                    {"flow", flow},
+                    {"origin_jti", origin_jti},
+                    {"refresh_hash", crypto::Sha256Hex(refresh_token)},
+                    {"refresh_expires_at_ms", now + settings.validity.refresh_seconds * 1000},
+                    {"auth_time", auth_time},
+                    {"source_ip", ctx.source_ip}};
+  if (!trigger_records.empty()) signed_in["triggers"] = trigger_records;
+  events.push_back(MakeEvent(user_events::kSignedIn, signed_in));
   // A lost race re-reads the user; the decision stands only if what it rested on (password,
   // status, enabled) is unchanged, otherwise the caller must start again.
   const UserState decided_on = user;
@@ -199,7 +254,7 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
     }
     user = std::move(reloaded).value();
   }
-  auto result = MintAuthenticationResult(pool, client, user, origin_jti, auth_time, refresh_token);
+  auto result = SignTokens(pool, client, claims, refresh_token);
   if (!result.ok()) return result.error();
   return json{{"ChallengeParameters", json::object()}, {"AuthenticationResult", result.value()}};
 }
@@ -288,10 +343,18 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
   if (!user->enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
 
   UserState state = std::move(user).value();
+  TokenClaims claims = BuildTokenClaims(pool.value(), client.value(), state, **origin_jti,
+                                        origin.value("auth_time", int64_t{0}));
+  json trigger_records = json::array();
+  if (auto customized = CustomizeTokens(pool.value(), client.value(), state, "TokenGeneration_RefreshTokens", claims,
+                                        trigger_records);
+      !customized.ok()) {
+    return customized.error();
+  }
+  json refreshed = {{"client_id", client->id}, {"origin_jti", **origin_jti}, {"source_ip", ctx.source_ip}};
+  if (!trigger_records.empty()) refreshed["triggers"] = trigger_records;
   for (int attempt = 0; attempt < 8; ++attempt) {
-    auto appended = CommitUser(state, {MakeEvent(user_events::kTokensRefreshed,
-                                                 {{"client_id", client->id}, {"origin_jti", **origin_jti}, {"source_ip", ctx.source_ip}})},
-                               ctx);
+    auto appended = CommitUser(state, {MakeEvent(user_events::kTokensRefreshed, refreshed)}, ctx);
     if (appended.ok()) break;
     if (appended.status().code() != StatusCode::kAborted || attempt == 7) return FromStatus(appended.status());
     auto reloaded = LoadUserBySub(pool->id, state.sub);
@@ -302,8 +365,7 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
       return Reject(ErrorCode::kNotAuthorized, "Refresh Token has been revoked");
     }
   }
-  auto result = MintAuthenticationResult(pool.value(), client.value(), state, **origin_jti,
-                                         origin.value("auth_time", int64_t{0}), "");
+  auto result = SignTokens(pool.value(), client.value(), claims, "");
   if (!result.ok()) return result.error();
   return json{{"ChallengeParameters", json::object()}, {"AuthenticationResult", result.value()}};
 }

@@ -30,6 +30,9 @@
 #include "engine/ports/clock.h"
 #include "engine/ports/event_store.h"
 #include "engine/ports/message_sink.h"
+#include "engine/ports/trigger_runner.h"
+#include "engine/trigger/trigger_events.h"
+#include "engine/user/claim_overrides.h"
 #include "engine/user/user_state.h"
 
 namespace cognate {
@@ -39,6 +42,7 @@ struct ServiceOptions {
   std::string account_id = "000000000000";  // in ARNs
   std::string issuer_base;                  // tokens' iss is "<issuer_base>/<poolId>"
   std::string master_key;                   // 32 bytes; seals private keys, verifiers, sessions
+  TriggerLimits trigger_limits;             // per invocation: memory, instructions, deadline
 };
 
 // Who is calling, recorded as the events' actor.
@@ -51,8 +55,9 @@ class UserPoolService {
  public:
   using json = nlohmann::json;
 
+  // `triggers` may be null: pools then cannot attach Lambda triggers.
   UserPoolService(EventStore& store, const Clock& clock, crypto::PasswordHashingPool& hasher,
-                  MessageSink& sink, ServiceOptions options);
+                  MessageSink& sink, ServiceOptions options, TriggerRunner* triggers = nullptr);
   UserPoolService(const UserPoolService&) = delete;
   UserPoolService& operator=(const UserPoolService&) = delete;
 
@@ -111,6 +116,12 @@ class UserPoolService {
   Outcome<json> AdminRemoveUserFromGroup(const json& request, const CallContext& ctx);
   Outcome<json> AdminListGroupsForUser(const json& request, const CallContext& ctx);
   Outcome<json> ListUsersInGroup(const json& request, const CallContext& ctx);
+
+  // Trigger scripts (CognateAdmin.PutTrigger/GetTrigger/ListTriggers/DeleteTrigger; triggers.cc).
+  Outcome<json> PutTrigger(const json& request, const CallContext& ctx);
+  Outcome<json> GetTrigger(const json& request, const CallContext& ctx);
+  Outcome<json> ListTriggers(const json& request, const CallContext& ctx);
+  Outcome<json> DeleteTrigger(const json& request, const CallContext& ctx);
 
   // The internal username of the user {UserPoolId, Username} names (by username, alias or sub).
   Outcome<std::string> InternalUsername(const json& request);
@@ -197,11 +208,20 @@ class UserPoolService {
 
   // Tokens (tokens.cc).
   Result<PoolKeys> KeysFor(const PoolState& pool);
+  // Records a sign-in (after `prefix_events`, e.g. a password change) and mints its tokens.
+  // `trigger_records` are the records of triggers that already ran for this sign-in.
   Outcome<json> IssueTokens(const PoolState& pool, const ClientState& client, UserState& user,
-                            const CallContext& ctx, const std::string& flow, Events prefix_events);
-  Outcome<json> MintAuthenticationResult(const PoolState& pool, const ClientState& client,
-                                         const UserState& user, const std::string& origin_jti,
-                                         int64_t auth_time, const std::string& refresh_token);
+                            const CallContext& ctx, const std::string& flow, Events prefix_events,
+                            json trigger_records = json::array());
+  // The claims of a user's ID and access tokens, before any trigger.
+  TokenClaims BuildTokenClaims(const PoolState& pool, const ClientState& client, const UserState& user,
+                               const std::string& origin_jti, int64_t auth_time);
+  // Runs the pool's PreTokenGeneration trigger, if any, on `claims`; appends its record.
+  Outcome<Done> CustomizeTokens(const PoolState& pool, const ClientState& client, const UserState& user,
+                                const std::string& trigger_source, TokenClaims& claims, json& records);
+  // AuthenticationResult: the signed tokens (and the refresh token, if not empty).
+  Outcome<json> SignTokens(const PoolState& pool, const ClientState& client, const TokenClaims& claims,
+                           const std::string& refresh_token);
   Outcome<AccessTokenInfo> ValidateAccessToken(const json& request);
   Outcome<json> RefreshTokens(const std::string& client_id, const std::string& refresh_token,
                               const std::string& client_secret_or_hash, bool via_secret_hash,
@@ -213,6 +233,29 @@ class UserPoolService {
                                const json& params, const CallContext& ctx);
   json SealSession(const json& content) const;
   Outcome<json> OpenSession(const std::string& session) const;
+
+  // Triggers (triggers.cc). A call of one of the pool's LambdaConfig triggers, and its result:
+  // the script's `response` and the record that goes into the event it shaped.
+  struct TriggerCall {
+    std::string config_key;      // LambdaConfig key: "PreSignUp", "CustomMessage", ...
+    std::string trigger_source;  // "PreSignUp_SignUp", ...
+    std::string user_name;
+    std::string client_id;
+    json request = json::object();
+    json response = json::object();  // Cognito's defaults, pre-filled
+  };
+  struct TriggerRun {
+    json response;
+    json record;  // {trigger, source, script_version, sha256, response, log, duration_us}
+  };
+  // nullopt when the pool has no such trigger. Failures are Cognito's Lambda exceptions.
+  Outcome<std::optional<TriggerRun>> RunTrigger(const PoolState& pool, const TriggerCall& call);
+  // The function name a LambdaConfig entry (ARN or name) selects, "" if none.
+  static std::string TriggerNameOf(const json& lambda_config, const std::string& key);
+  // InvalidParameter unless every function LambdaConfig names is a deployed script.
+  Outcome<Done> CheckLambdaConfig(const json& lambda_config);
+  Result<TriggerScript> LoadTrigger(const std::string& name);
+  Result<AppendResult> CommitTrigger(TriggerScript& script, const Events& events, const CallContext& ctx);
 
   // Views (service_support.cc).
   json PoolView(const PoolState& pool);
@@ -227,6 +270,7 @@ class UserPoolService {
   crypto::PasswordHashingPool& hasher_;
   MessageSink& sink_;
   ServiceOptions options_;
+  TriggerRunner* triggers_;
   std::string code_key_;     // derived from the master key: keys the hashes of codes
   std::string session_key_;  // derived from the master key: seals auth sessions
 
