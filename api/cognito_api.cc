@@ -112,7 +112,9 @@ CognitoApi::CognitoApi(UserPoolService& service, const Outbox* outbox,
 
 bool CognitoApi::IsBlocking(const HttpRequest& request) const {
   if (request.method != "POST") return false;
-  std::string_view target = Header(request, "x-amz-target");
+  const std::string target_header = Header(request, "x-amz-target");
+  std::string_view target = target_header;
+  if (target.substr(0, kAdminPrefix.size()) == kAdminPrefix) return true;  // deployments append
   if (target.substr(0, kIdpPrefix.size()) != kIdpPrefix) return false;
   auto it = Operations().find(target.substr(kIdpPrefix.size()));
   return it == Operations().end() || it->second.blocking;
@@ -207,7 +209,17 @@ HttpResponse CognitoApi::HandleOperation(const HttpRequest& request) {
   if (admin_op) {
     const std::string name = target.substr(kAdminPrefix.size());
     if (name == "ListOutbox") return ListOutbox(body);
-    return ErrorResponse("UnknownOperationException", "Unknown operation " + target);
+    static const std::unordered_map<std::string_view, OpFn> admin_ops = {
+        {"PutTrigger", &UserPoolService::PutTrigger},
+        {"GetTrigger", &UserPoolService::GetTrigger},
+        {"ListTriggers", &UserPoolService::ListTriggers},
+        {"DeleteTrigger", &UserPoolService::DeleteTrigger},
+    };
+    auto it = admin_ops.find(name);
+    if (it == admin_ops.end()) return ErrorResponse("UnknownOperationException", "Unknown operation " + target);
+    Outcome<json> result = (service_.*(it->second))(body, ctx);
+    if (!result.ok()) return ErrorResponse(result.error());
+    return JsonResponse(result.value());
   }
   Outcome<json> result = (service_.*(op->fn))(body, ctx);
   if (!result.ok()) return ErrorResponse(result.error());

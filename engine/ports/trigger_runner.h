@@ -1,6 +1,12 @@
-// TriggerRunner: runs a user's trigger script (Cognito's Lambda triggers, as Lua) on an event.
-// The engine sees only this interface; triggers/ implements it on a sandboxed Lua runtime.
-// Implementations are thread-safe.
+// TriggerRunner: runs a user's trigger script (Cognito's Lambda triggers, written in Lua) on one
+// event and reports what it returned, what it logged and how it failed.
+//
+// The engine owns this interface; triggers/ implements it (LuaTriggerRunner) and api/ wires it in.
+// Nothing here names Lua. A script defines a global function `handler(event)` that receives
+// Cognito's event (JSON objects as tables, arrays as sequences, null as `cognate.null`) and
+// returns the event with `response` filled in; only `response` matters to callers.
+//
+// Implementations are thread-safe: Check and Run may be called concurrently from any thread.
 #pragma once
 
 #include <chrono>
@@ -16,26 +22,43 @@
 
 namespace cognate {
 
-// Per invocation. Exceeding any limit fails the call with TriggerFailure::kLimit.
+// Per-invocation limits. Exceeding any of them fails the invocation with kLimit; the runner
+// stays healthy for the next call.
 struct TriggerLimits {
-  size_t memory_bytes = 16 << 20;              // default 16 MiB
-  uint64_t instructions = 10'000'000;          // default ten million VM instructions
-  std::chrono::milliseconds deadline{5000};    // default 5 s, as Cognito waits for a Lambda
+  // Bytes the script may allocate on top of the prepared state (default 16 MiB). Counts every
+  // allocation the interpreter makes, garbage included until it is collected.
+  size_t memory_bytes = 16 << 20;
+  // Lua VM instructions (default 10 million, roughly 30–100 ms of plain Lua on one core).
+  // Checked every 1000 instructions; pattern-matching steps and the loops of the table library
+  // count as instructions too. 0 behaves as 1.
+  uint64_t instructions = 10'000'000;
+  // Wall-clock deadline measured on a monotonic clock from the start of the invocation
+  // (default 5 s, as long as Cognito waits for a Lambda).
+  std::chrono::milliseconds deadline{5000};
 };
 
 enum class TriggerFailure {
   kNone,
-  kRaised,       // the script called error()
-  kLimit,        // memory, instructions or deadline
-  kBadResponse,  // returned something that is not the event table or cannot become JSON
-  kCompile,      // the source does not compile
+  kRaised,       // the script raised an error (error(...) or a runtime error)
+  kLimit,        // memory, instruction or deadline limit exceeded
+  kBadResponse,  // no handler, or it returned something that is not a JSON-able event table
+  kCompile,      // the script does not compile
 };
 
 struct TriggerOutcome {
   TriggerFailure failure = TriggerFailure::kNone;
-  std::string error;  // the error() message as Cognito shows it, or the limit that was hit
-  nlohmann::json event;  // the returned event (only `response` matters to callers)
+  // kRaised: the error message as Cognito would show it, without Lua's "chunk:line:" prefix (a
+  // non-string error value is shown as tostring(value)). kLimit: which limit was hit
+  // ("memory limit exceeded", "instruction limit exceeded", "Task timed out after 5.00 seconds").
+  // kBadResponse: what was wrong with the returned value. kCompile: "line N: message".
+  std::string error;
+  // The event the handler returned (kNone only; null otherwise). Only `response` matters.
+  nlohmann::json event;
+  // What the script printed (print, cognate.log), one entry per call, capped in count and size.
+  // On kRaised/kLimit the last line is "ERROR <message>" followed by a Lua traceback when one
+  // could be taken.
   std::vector<std::string> log_lines;
+  // Wall-clock time the invocation took, in microseconds.
   int64_t duration_us = 0;
 };
 
@@ -43,11 +66,15 @@ class TriggerRunner {
  public:
   virtual ~TriggerRunner() = default;
 
-  // Compiles without running: kInvalidArgument with "line N: message" on a syntax error.
+  // Compiles `source` without running it. OK if it compiles; kInvalidArgument with
+  // "line N: message" on a syntax error (and for a binary chunk, which is never accepted).
   virtual Status Check(std::string_view source) const = 0;
 
-  // Runs `handler(event)` of the script. `script_key` names source and version, for caching
-  // the compiled chunk. Thread-safe.
+  // Runs the chunk `source` and then `handler(event)` in a fresh sandboxed environment under
+  // `limits`. `script_key` identifies source and version (e.g. "name@version" or a sha256): the
+  // compiled chunk is cached under it; a key seen again with different source is recompiled.
+  // Never throws and never lets a script crash or stall the process; every failure is reported
+  // in the outcome.
   virtual TriggerOutcome Run(const std::string& script_key, std::string_view source,
                              const nlohmann::json& event, const TriggerLimits& limits) = 0;
 };

@@ -50,6 +50,14 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
   }
   UserState user = std::move(found).value();
   if (!user.enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
+  json records = json::array();
+  auto pre = RunTrigger(pool, {"PreAuthentication", "PreAuthentication_Authentication", user.username, client.id,
+                               {{"userAttributes", TriggerAttributes(user.attributes)},
+                                {"validationData", json::object()},
+                                {"clientMetadata", json::object()}},
+                               json::object()});
+  if (!pre.ok()) return pre.error();
+  if (pre.value()) records.push_back((*pre.value()).record);
   auto matches = PasswordMatches(user, password);
   if (!matches.ok()) return matches.error();
   if (!matches.value()) {
@@ -83,7 +91,14 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
                                          {"requiredAttributes", required.dump()},
                                          {"userAttributes", shown.dump()}}}};
   }
-  return IssueTokens(pool, client, user, ctx, "USER_PASSWORD_AUTH", {});
+  auto post = RunTrigger(pool, {"PostAuthentication", "PostAuthentication_Authentication", user.username, client.id,
+                                {{"userAttributes", TriggerAttributes(user.attributes)},
+                                 {"newDeviceUsed", false},
+                                 {"clientMetadata", json::object()}},
+                                json::object()});
+  if (!post.ok()) return post.error();
+  if (post.value()) records.push_back((*post.value()).record);
+  return IssueTokens(pool, client, user, ctx, "USER_PASSWORD_AUTH", {}, std::move(records));
 }
 
 Outcome<nlohmann::json> UserPoolService::StartAuth(const PoolState& pool, const ClientState& client,

@@ -289,16 +289,16 @@ std::string UserPoolService::CodeHash(const std::string& pool_id, const std::str
 }
 
 void UserPoolService::DeliverCode(const PoolState& pool, const UserState& user,
-                                  const std::string& medium, const std::string& subject,
-                                  const std::string& body_template, const std::string& code) {
+                                  const std::string& medium, const MessageText& text,
+                                  const std::string& code) {
   OutgoingMessage m;
   m.user_pool_id = pool.id;
   m.username = user.username;
   m.delivery_medium = medium;
   auto it = user.attributes.find(medium == "SMS" ? "phone_number" : "email");
   m.destination = it == user.attributes.end() ? "" : it->second;
-  m.subject = medium == "SMS" ? "" : subject;
-  m.body = wire::FillTemplate(body_template, code, user.username);
+  m.subject = medium == "SMS" ? "" : text.subject;
+  m.body = wire::FillTemplate(text.body, code, user.username);
   m.code = code;
   m.created_at_ms = clock_.NowMs();
   sink_.Send(m);

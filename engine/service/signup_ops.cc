@@ -33,6 +33,12 @@ nlohmann::json DeliveryDetails(const UserState& user, const std::string& attribu
           {"AttributeName", attribute}};
 }
 
+// The request's ClientMetadata, handed to triggers as it came.
+nlohmann::json ClientMetadata(const nlohmann::json& request) {
+  auto it = request.find("ClientMetadata");
+  return it != request.end() && it->is_object() ? *it : nlohmann::json::object();
+}
+
 // A random temporary password that satisfies the pool's policy.
 std::string TemporaryPassword(const PasswordPolicy& policy) {
   std::string password = crypto::RandomString(1, "ABCDEFGHJKLMNPQRSTUVWXYZ") +
@@ -45,6 +51,16 @@ std::string TemporaryPassword(const PasswordPolicy& policy) {
 }
 
 }  // namespace
+
+Outcome<Done> UserPoolService::PostConfirmation(const PoolState& pool, const UserState& user,
+                                                const std::string& client_id, const json& request) {
+  auto run = RunTrigger(pool, {"PostConfirmation", "PostConfirmation_ConfirmSignUp", user.username, client_id,
+                               {{"userAttributes", TriggerAttributes(user.attributes)},
+                                {"clientMetadata", ClientMetadata(request)}},
+                               json::object()});
+  if (!run.ok()) return run.error();
+  return Done{};
+}
 
 Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallContext& ctx) {
   auto call = LoadPublicCall(request);
@@ -71,23 +87,61 @@ Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallC
   if (!existing.ok()) return FromStatus(existing.status());
   if (existing->exists) return Reject(ErrorCode::kUsernameExists, settings.username_attributes.empty() ? "User already exists" : "An account with the given email already exists.");
 
+  // PreSignUp may refuse, auto-confirm, and vouch for the email address or phone number.
+  auto validation_data = wire::Attributes(request, "ValidationData");
+  if (!validation_data.ok()) return validation_data.error();
+  json records = json::array();
+  auto attributes_after = identity->attributes;
+  bool auto_confirm = false;
+  auto pre = RunTrigger(pool, {"PreSignUp", "PreSignUp_SignUp", identity->username, client.id,
+                               {{"userAttributes", TriggerAttributes(identity->attributes)},
+                                {"validationData", TriggerAttributes(validation_data.value())},
+                                {"clientMetadata", ClientMetadata(request)}},
+                               {{"autoConfirmUser", false}, {"autoVerifyPhone", false}, {"autoVerifyEmail", false}}});
+  if (!pre.ok()) return pre.error();
+  if (pre.value()) {
+    const json& response = (*pre.value()).response;
+    for (const char* flag : {"autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"}) {
+      if (response.contains(flag) && !response[flag].is_null() && !response[flag].is_boolean()) {
+        return Reject(ErrorCode::kInvalidLambdaResponse, "Unrecognizable lambda output");
+      }
+    }
+    auto flag = [&](const char* name) { return response.value(name, json(false)).is_boolean() && response.value(name, false); };
+    auto_confirm = flag("autoConfirmUser");
+    if (flag("autoVerifyEmail") && attributes_after.count("email")) attributes_after["email_verified"] = "true";
+    if (flag("autoVerifyPhone") && attributes_after.count("phone_number")) attributes_after["phone_number_verified"] = "true";
+    records.push_back((*pre.value()).record);
+  }
+
   auto password_fields = PasswordFields(pool, identity->username, password.value());
   if (!password_fields.ok()) return password_fields.error();
 
   UserState user;
   user.pool_id = pool.id;
   user.sub = sub;
-  user.attributes = identity->attributes;
-  const std::string code_attribute = VerificationAttribute(settings, user);
+  user.username = identity->username;
+  user.attributes = attributes_after;
+  const std::string code_attribute = auto_confirm ? "" : VerificationAttribute(settings, user);
   const std::string code = crypto::RandomDigits(6);
+  MessageText message;
+  if (!code_attribute.empty()) {
+    const bool email = code_attribute == "email";
+    auto composed = ComposeMessage(pool, "CustomMessage_SignUp", user, client.id, MediumOf(code_attribute),
+                                   {settings.email_verification_subject,
+                                    email ? settings.email_verification_message : settings.sms_verification_message},
+                                   false, records);
+    if (!composed.ok()) return composed.error();
+    message = composed.value();
+  }
   json data = password_fields.value();
   data.update({{"pool_id", pool.id},
                {"sub", sub},
                {"username", identity->username},
-               {"status", "UNCONFIRMED"},
-               {"attributes", identity->attributes},
+               {"status", auto_confirm ? "CONFIRMED" : "UNCONFIRMED"},
+               {"attributes", attributes_after},
                {"client_id", client.id},
-               {"login_keys", LoginKeys(settings, pool.id, identity->username, identity->attributes)}});
+               {"login_keys", LoginKeys(settings, pool.id, identity->username, attributes_after)}});
+  if (!records.empty()) data["triggers"] = records;
   if (!code_attribute.empty()) {
     data["pending_code"] = {{"purpose", "signup"},
                             {"attribute", code_attribute},
@@ -99,12 +153,14 @@ Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallC
     if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status(), settings.username_attributes);
     return FromStatus(appended.status());
   }
-  json out = {{"UserConfirmed", false}, {"UserSub", sub}};
+  json out = {{"UserConfirmed", auto_confirm}, {"UserSub", sub}};
   if (!code_attribute.empty()) {
-    DeliverCode(pool, user, MediumOf(code_attribute), settings.email_verification_subject,
-                code_attribute == "email" ? settings.email_verification_message : settings.sms_verification_message,
-                code);
+    DeliverCode(pool, user, MediumOf(code_attribute), message, code);
     out["CodeDeliveryDetails"] = DeliveryDetails(user, code_attribute);
+  }
+  if (auto_confirm) {
+    // Runs after the commit: its failure reaches the caller, but the user stays confirmed.
+    if (auto post = PostConfirmation(pool, user, client.id, request); !post.ok()) return post.error();
   }
   return out;
 }
@@ -148,7 +204,10 @@ Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, cons
                  {"attributes", attributes},
                  {"login_keys", LoginKeys(settings, pool.id, user->username, attributes)}};
     auto appended = CommitUser(user.value(), {MakeEvent(user_events::kConfirmed, data)}, ctx);
-    if (appended.ok()) return json::object();
+    if (appended.ok()) {
+      if (auto post = PostConfirmation(pool, user.value(), client.id, request); !post.ok()) return post.error();
+      return json::object();
+    }
     if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
   }
@@ -181,15 +240,21 @@ Outcome<nlohmann::json> UserPoolService::ResendConfirmationCode(const json& requ
       return Reject(ErrorCode::kInvalidParameter, "Cannot resend codes. Auto verification not turned on.");
     }
     const std::string code = crypto::RandomDigits(6);
+    json records = json::array();
+    auto message = ComposeMessage(pool, "CustomMessage_ResendCode", user.value(), client.id, MediumOf(attribute),
+                                  {settings.email_verification_subject,
+                                   attribute == "email" ? settings.email_verification_message : settings.sms_verification_message},
+                                  false, records);
+    if (!message.ok()) return message.error();
     json data = {{"pending_code", {{"purpose", "signup"},
                                    {"attribute", attribute},
                                    {"hash", CodeHash(pool.id, user->sub, "signup", code)},
                                    {"expires_at_ms", clock_.NowMs() + kSignUpCodeValidityMs}}},
                  {"client_id", client.id}};
+    if (!records.empty()) data["triggers"] = records;
     auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeSent, data)}, ctx);
     if (appended.ok()) {
-      DeliverCode(pool, user.value(), MediumOf(attribute), settings.email_verification_subject,
-                  attribute == "email" ? settings.email_verification_message : settings.sms_verification_message, code);
+      DeliverCode(pool, user.value(), MediumOf(attribute), message.value(), code);
       return json{{"CodeDeliveryDetails", DeliveryDetails(user.value(), attribute)}};
     }
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
@@ -237,6 +302,7 @@ Outcome<nlohmann::json> UserPoolService::AdminCreateUser(const json& request, co
   if (!existing.ok()) return FromStatus(existing.status());
   UserState user;
   Events events;
+  json records = json::array();
   if (action.value() == "RESEND") {
     if (!existing->exists) return Reject(ErrorCode::kUserNotFound, "User does not exist.");
     if (existing->status != "FORCE_CHANGE_PASSWORD") {
@@ -254,6 +320,16 @@ Outcome<nlohmann::json> UserPoolService::AdminCreateUser(const json& request, co
     auto identity = NewIdentity(settings, typed.value(), sub, attributes.value());
     if (!identity.ok()) return identity.error();
     if (auto e = CheckRequiredAttributes(settings, identity->attributes)) return *e;
+    // PreSignUp may refuse an administrator's user too; its other answers do not apply here.
+    auto validation_data = wire::Attributes(request, "ValidationData");
+    if (!validation_data.ok()) return validation_data.error();
+    auto pre = RunTrigger(pool.value(), {"PreSignUp", "PreSignUp_AdminCreateUser", identity->username, "",
+                                         {{"userAttributes", TriggerAttributes(identity->attributes)},
+                                          {"validationData", TriggerAttributes(validation_data.value())},
+                                          {"clientMetadata", ClientMetadata(request)}},
+                                         {{"autoConfirmUser", false}, {"autoVerifyPhone", false}, {"autoVerifyEmail", false}}});
+    if (!pre.ok()) return pre.error();
+    if (pre.value()) records.push_back((*pre.value()).record);
     auto fields = PasswordFields(pool.value(), identity->username, temporary);
     if (!fields.ok()) return fields.error();
     user.pool_id = pool->id;
@@ -268,21 +344,30 @@ Outcome<nlohmann::json> UserPoolService::AdminCreateUser(const json& request, co
                  {"login_keys", LoginKeys(settings, pool->id, identity->username, identity->attributes)}});
     events.push_back(MakeEvent(user_events::kCreated, data));
   }
+  // The invitation's text is decided (by CustomMessage, if any) before the user is recorded.
+  std::vector<std::pair<std::string, MessageText>> invitations;
+  if (action.value() != "SUPPRESS") {
+    UserState invited = user;
+    for (const auto& e : events) EvolveUser(invited, e, clock_.NowMs());
+    for (const auto& medium : mediums) {
+      auto it = invited.attributes.find(medium == "SMS" ? "phone_number" : "email");
+      if (it == invited.attributes.end() || it->second.empty()) continue;
+      auto text = ComposeMessage(pool.value(), "CustomMessage_AdminCreateUser", invited, "", medium,
+                                 {settings.invite_email_subject,
+                                  medium == "SMS" ? settings.invite_sms_message : settings.invite_email_message},
+                                 true, records);
+      if (!text.ok()) return text.error();
+      invitations.emplace_back(medium, text.value());
+    }
+  }
+  if (!records.empty()) events.back().data["triggers"] = records;
   auto appended = CommitUser(user, events, ctx);
   if (!appended.ok()) {
     if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status(), settings.username_attributes);
     if (appended.status().code() == StatusCode::kAborted) return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
     return FromStatus(appended.status());
   }
-  if (action.value() != "SUPPRESS") {
-    for (const auto& medium : mediums) {
-      const std::string attribute = medium == "SMS" ? "phone_number" : "email";
-      auto it = user.attributes.find(attribute);
-      if (it == user.attributes.end() || it->second.empty()) continue;
-      DeliverCode(pool.value(), user, medium, settings.invite_email_subject,
-                  medium == "SMS" ? settings.invite_sms_message : settings.invite_email_message, temporary);
-    }
-  }
+  for (const auto& [medium, text] : invitations) DeliverCode(pool.value(), user, medium, text, temporary);
   return json{{"User", UserTypeView(user)}};
 }
 
@@ -300,7 +385,10 @@ Outcome<nlohmann::json> UserPoolService::AdminConfirmSignUp(const json& request,
                  {"attributes", user->attributes},
                  {"login_keys", LoginKeys(settings, pool->id, user->username, user->attributes)}};
     auto appended = CommitUser(user.value(), {MakeEvent(user_events::kConfirmed, data)}, ctx);
-    if (appended.ok()) return json::object();
+    if (appended.ok()) {
+      if (auto post = PostConfirmation(pool.value(), user.value(), "", request); !post.ok()) return post.error();
+      return json::object();
+    }
     if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
   }

@@ -135,6 +135,54 @@ Outcome<std::optional<UserPoolService::TriggerRun>> UserPoolService::RunTrigger(
   return std::optional<TriggerRun>(TriggerRun{std::move(response), std::move(record)});
 }
 
+nlohmann::json UserPoolService::TriggerAttributes(const std::map<std::string, std::string>& attributes) {
+  json out = json::object();
+  for (const auto& [name, value] : attributes) out[name] = value;
+  return out;
+}
+
+Outcome<UserPoolService::MessageText> UserPoolService::ComposeMessage(
+    const PoolState& pool, const std::string& trigger_source, const UserState& user,
+    const std::string& client_id, const std::string& medium, MessageText defaults, bool invite,
+    json& records) {
+  TriggerCall call{"CustomMessage", trigger_source, user.username, client_id,
+                   {{"userAttributes", TriggerAttributes(user.attributes)},
+                    {"codeParameter", "{####}"},
+                    {"linkParameter", "{##Click this link##}"},
+                    {"usernameParameter", invite ? json("{username}") : json(nullptr)},
+                    {"clientMetadata", json::object()}},
+                   {{"smsMessage", nullptr}, {"emailMessage", nullptr}, {"emailSubject", nullptr}}};
+  auto run = RunTrigger(pool, call);
+  if (!run.ok()) return run.error();
+  if (!run.value()) return defaults;
+  records.push_back((*run.value()).record);
+  const json& response = (*run.value()).response;
+  auto text_field = [&](const char* field) -> Outcome<std::optional<std::string>> {
+    auto it = response.find(field);
+    if (it == response.end() || it->is_null()) return std::optional<std::string>();
+    if (!it->is_string()) return Reject(ErrorCode::kInvalidLambdaResponse, "Unrecognizable lambda output");
+    return std::optional<std::string>(it->get<std::string>());
+  };
+  auto body = text_field(medium == "SMS" ? "smsMessage" : "emailMessage");
+  if (!body.ok()) return body.error();
+  auto subject = text_field("emailSubject");
+  if (!subject.ok()) return subject.error();
+  MessageText text = defaults;
+  if (body.value()) {
+    // Cognito refuses a custom message that would not carry the code (or, for an invitation,
+    // the username).
+    if (body.value()->find("{####}") == std::string::npos ||
+        (invite && body.value()->find("{username}") == std::string::npos)) {
+      return Reject(ErrorCode::kInvalidLambdaResponse,
+                    "CustomMessage: the message must contain the code parameter {####}" +
+                        std::string(invite ? " and the username parameter {username}" : "") + ".");
+    }
+    text.body = *body.value();
+  }
+  if (subject.value() && medium != "SMS") text.subject = *subject.value();
+  return text;
+}
+
 Outcome<nlohmann::json> UserPoolService::PutTrigger(const json& request, const CallContext& ctx) {
   auto name = wire::RequiredString(request, "Name", 1, 64);
   if (!name.ok()) return name.error();

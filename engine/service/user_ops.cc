@@ -287,8 +287,10 @@ Outcome<nlohmann::json> UserPoolService::AdminResetUserPassword(const json& requ
       ctx);
   if (!done.ok()) return done.error();
   if (!attribute.empty()) {
-    DeliverCode(pool.value(), done.value(), attribute == "email" ? "EMAIL" : "SMS", settings.email_verification_subject,
-                attribute == "email" ? settings.email_verification_message : settings.sms_verification_message, code);
+    DeliverCode(pool.value(), done.value(), attribute == "email" ? "EMAIL" : "SMS",
+                {settings.email_verification_subject,
+                 attribute == "email" ? settings.email_verification_message : settings.sms_verification_message},
+                code);
   }
   return json::object();
 }

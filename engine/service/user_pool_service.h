@@ -201,10 +201,26 @@ class UserPoolService {
                                const std::string& password);
   Outcome<bool> PasswordMatches(const UserState& user, const std::string& password);
 
-  // Messages.
+  // Runs PostConfirmation after a confirmation is committed; a failure reaches the caller but
+  // the user stays confirmed, as in Cognito.
+  Outcome<Done> PostConfirmation(const PoolState& pool, const UserState& user,
+                                 const std::string& client_id, const json& request);
+
+  // Messages. A body holds the {####} (code) and {username} placeholders.
+  struct MessageText {
+    std::string subject;
+    std::string body;
+  };
+  // The message for `trigger_source` ("CustomMessage_SignUp", ...): the pool's CustomMessage
+  // trigger's, if it has one (its record appended to `records`), else `defaults`.
+  Outcome<MessageText> ComposeMessage(const PoolState& pool, const std::string& trigger_source,
+                                      const UserState& user, const std::string& client_id,
+                                      const std::string& medium, MessageText defaults, bool invite,
+                                      json& records);
   void DeliverCode(const PoolState& pool, const UserState& user, const std::string& medium,
-                   const std::string& subject, const std::string& body_template,
-                   const std::string& code);
+                   const MessageText& text, const std::string& code);
+  // The attributes as a trigger sees them: a JSON object of strings.
+  static json TriggerAttributes(const std::map<std::string, std::string>& attributes);
 
   // Tokens (tokens.cc).
   Result<PoolKeys> KeysFor(const PoolState& pool);
