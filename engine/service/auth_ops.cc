@@ -46,7 +46,12 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
   auto found = FindUser(pool, typed);
   if (!found.ok()) return FromStatus(found.status());
   if (!found->exists) {
-    return settings.prevent_user_existence_errors ? wrong : Reject(ErrorCode::kUserNotFound, "User does not exist.");
+    auto migrated = MigrateUser(pool, client, typed, password, ctx);
+    if (!migrated.ok()) return migrated.error();
+    if (!migrated.value()) {
+      return settings.prevent_user_existence_errors ? wrong : Reject(ErrorCode::kUserNotFound, "User does not exist.");
+    }
+    found = std::move(*migrated.value());
   }
   UserState user = std::move(found).value();
   if (!user.enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");

@@ -245,6 +245,11 @@ class UserPoolService {
   // The flows InitiateAuth and AdminInitiateAuth share; `admin` selects the admin flow names.
   Outcome<json> StartAuth(const PoolState& pool, const ClientState& client, const std::string& flow,
                           const json& params, bool admin, const CallContext& ctx);
+  // Asks the pool's UserMigration trigger about an unknown user signing in with a password;
+  // creates and returns the user it vouches for, nullopt if there is no trigger or no such user.
+  Outcome<std::optional<UserState>> MigrateUser(const PoolState& pool, const ClientState& client,
+                                                const std::string& typed, const std::string& password,
+                                                const CallContext& ctx);
   Outcome<json> PasswordSignIn(const PoolState& pool, const ClientState& client,
                                const json& params, const CallContext& ctx);
   json SealSession(const json& content) const;
