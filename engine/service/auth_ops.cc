@@ -12,10 +12,7 @@
 namespace cognate {
 namespace {
 
-std::string Param(const nlohmann::json& params, const char* name) {
-  auto it = params.find(name);
-  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+using wire::Param;
 
 Outcome<nlohmann::json> StringMap(const nlohmann::json& request, const char* field) {
   auto it = request.find(field);
@@ -127,7 +124,13 @@ Outcome<nlohmann::json> UserPoolService::StartAuth(const PoolState& pool, const 
   if (flow == "USER_PASSWORD_AUTH" || flow == "ADMIN_USER_PASSWORD_AUTH" || flow == "ADMIN_NO_SRP_AUTH") {
     return Reject(ErrorCode::kInvalidParameter, "Initiate Auth method not supported.");
   }
-  if (flow == "USER_SRP_AUTH" || flow == "CUSTOM_AUTH" || flow == "USER_AUTH") {
+  if (flow == "CUSTOM_AUTH") {
+    if (!Allows(settings, "ALLOW_CUSTOM_AUTH")) {
+      return Reject(ErrorCode::kInvalidParameter, "CUSTOM_AUTH flow not enabled for this client");
+    }
+    return StartCustomAuth(pool, client, params, ctx);
+  }
+  if (flow == "USER_SRP_AUTH" || flow == "USER_AUTH") {
     return Reject(ErrorCode::kUnsupportedOperation, flow + " is not available on this server yet.");
   }
   return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value '" + flow +
@@ -193,13 +196,16 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
   auto pool = LoadPoolById(client->pool_id);
   if (!pool.ok()) return pool.error();
 
-  if (challenge->challenge != "NEW_PASSWORD_REQUIRED") {
+  if (challenge->challenge != "NEW_PASSWORD_REQUIRED" && challenge->challenge != "CUSTOM_CHALLENGE") {
     return Reject(ErrorCode::kInvalidParameter, "The challenge " + challenge->challenge + " is not available on this server yet.");
   }
   auto session = OpenSession(challenge->session);
   if (!session.ok()) return session.error();
   if (session->value("client", "") != client->id || session->value("challenge", "") != challenge->challenge) {
     return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
+  }
+  if (challenge->challenge == "CUSTOM_CHALLENGE") {
+    return RespondCustomChallenge(pool.value(), client.value(), session.value(), challenge->responses, ctx);
   }
   const json& responses = challenge->responses;
   const std::string new_password = Param(responses, "NEW_PASSWORD");

@@ -245,6 +245,14 @@ class UserPoolService {
   // The flows InitiateAuth and AdminInitiateAuth share; `admin` selects the admin flow names.
   Outcome<json> StartAuth(const PoolState& pool, const ClientState& client, const std::string& flow,
                           const json& params, bool admin, const CallContext& ctx);
+  // CUSTOM_AUTH (custom_auth.cc): the first round, the next challenge (or tokens, or failure)
+  // after a history of answers, and an answer to a CUSTOM_CHALLENGE.
+  Outcome<json> StartCustomAuth(const PoolState& pool, const ClientState& client, const json& params,
+                                const CallContext& ctx);
+  Outcome<json> NextCustomChallenge(const PoolState& pool, const ClientState& client, UserState user,
+                                    json history, json records, const CallContext& ctx);
+  Outcome<json> RespondCustomChallenge(const PoolState& pool, const ClientState& client,
+                                       const json& session, const json& responses, const CallContext& ctx);
   // Asks the pool's UserMigration trigger about an unknown user signing in with a password;
   // creates and returns the user it vouches for, nullopt if there is no trigger or no such user.
   Outcome<std::optional<UserState>> MigrateUser(const PoolState& pool, const ClientState& client,

@@ -65,6 +65,11 @@ Outcome<std::optional<int64_t>> OptionalInt(const json& request, const char* fie
   return std::optional<int64_t>(it->get<int64_t>());
 }
 
+std::string Param(const json& params, const char* name) {
+  auto it = params.find(name);
+  return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 Outcome<std::map<std::string, std::string>> Attributes(const json& request, const char* field) {
   std::map<std::string, std::string> out;
   auto it = request.find(field);

@@ -26,6 +26,9 @@ Outcome<std::optional<bool>> OptionalBool(const json& request, const char* field
 Outcome<std::optional<int64_t>> OptionalInt(const json& request, const char* field, int64_t lo,
                                             int64_t hi);
 
+// A string member of an AuthParameters / ChallengeResponses map ("" when absent or not a string).
+std::string Param(const json& params, const char* name);
+
 // A list of {"Name","Value"} attribute objects as a map; InvalidParameter on a malformed entry.
 Outcome<std::map<std::string, std::string>> Attributes(const json& request, const char* field);
 
