@@ -131,7 +131,13 @@ Outcome<std::optional<UserPoolService::TriggerRun>> UserPoolService::RunTrigger(
   json response = outcome.event.is_object() ? outcome.event.value("response", json::object()) : json::object();
   if (response.is_null()) response = json::object();
   if (!response.is_object()) return Reject(ErrorCode::kInvalidLambdaResponse, "Unrecognizable lambda output");
-  record["response"] = response;
+  // Secrets a script hands back must not reach the log: CreateAuthChallenge's private
+  // parameters hold the expected answer, so only their fingerprint is recorded.
+  json recorded = response;
+  if (auto it = recorded.find("privateChallengeParameters"); it != recorded.end() && !it->is_null()) {
+    *it = json{{"sha256", crypto::Sha256Hex(it->dump())}};
+  }
+  record["response"] = recorded;
   return std::optional<TriggerRun>(TriggerRun{std::move(response), std::move(record)});
 }
 
