@@ -5,13 +5,15 @@
 #include <vector>
 
 #include "api/serve.h"
+#include "api/trigger_command.h"
 
 namespace {
 
 const char kUsage[] =
     "usage: cognate <command> [options]\n"
     "commands:\n"
-    "  serve     serve the Cognito-compatible API (cognate serve --help)\n";
+    "  serve     serve the Cognito-compatible API (cognate serve --help)\n"
+    "  trigger   deploy, inspect and try out Lua trigger scripts (cognate trigger --help)\n";
 
 }  // namespace
 
@@ -24,6 +26,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   if (command == "serve") return cognate::api::RunServe(args);
+  if (command == "trigger") return cognate::api::RunTriggerCommand(args);
   std::cerr << "cognate: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -18,6 +18,7 @@
 #include "engine/ports/clock.h"
 #include "engine/service/user_pool_service.h"
 #include "storage/rocks_event_store.h"
+#include "triggers/lua_trigger_runner.h"
 
 namespace cognate::api {
 namespace {
@@ -29,11 +30,13 @@ struct ServeFlags {
   std::string public_url;
   std::string region = "us-east-1";
   std::string message_sink = "outbox";
+  TriggerLimits trigger_limits;
 };
 
 const char kUsage[] =
     "usage: cognate serve [--data DIR] [--listen HOST:PORT] [--admin-key ID:SECRET]...\n"
     "                     [--public-url URL] [--region REGION] [--message-sink outbox]\n"
+    "                     [--trigger-memory-mb N] [--trigger-instructions N] [--trigger-timeout-ms N]\n"
     "env: COGNATE_DATA, COGNATE_LISTEN, COGNATE_ADMIN_KEY (ID:SECRET[,ID:SECRET...]),\n"
     "     COGNATE_MASTER_KEY (base64 of 32 bytes; default: DIR/master.key)\n";
 
@@ -65,6 +68,20 @@ bool ParseFlags(const std::vector<std::string>& args, ServeFlags& flags) {
     else if (arg == "--public-url") ok = value(flags.public_url);
     else if (arg == "--region") ok = value(flags.region);
     else if (arg == "--message-sink") ok = value(flags.message_sink);
+    else if (arg == "--trigger-memory-mb" || arg == "--trigger-instructions" || arg == "--trigger-timeout-ms") {
+      std::string number;
+      ok = value(number);
+      try {
+        const unsigned long long n = std::stoull(number);
+        if (n == 0) throw std::out_of_range(arg);
+        if (arg == "--trigger-memory-mb") flags.trigger_limits.memory_bytes = static_cast<size_t>(n) << 20;
+        if (arg == "--trigger-instructions") flags.trigger_limits.instructions = n;
+        if (arg == "--trigger-timeout-ms") flags.trigger_limits.deadline = std::chrono::milliseconds(n);
+      } catch (...) {
+        std::cerr << "cognate serve: " << arg << " needs a positive number\n";
+        return false;
+      }
+    }
     else if (arg == "--help" || arg == "-h") { std::cout << kUsage; std::exit(0); }
     else {
       std::cerr << "cognate serve: unknown argument " << arg << "\n" << kUsage;
@@ -184,7 +201,9 @@ int RunServe(const std::vector<std::string>& args) {
   options.region = flags.region;
   options.issuer_base = issuer;
   options.master_key = *master_key;
-  UserPoolService service(**store, clock, hasher, outbox, options);
+  options.trigger_limits = flags.trigger_limits;
+  triggers::LuaTriggerRunner trigger_runner;
+  UserPoolService service(**store, clock, hasher, outbox, options, &trigger_runner);
   CognitoApi api(service, &outbox, admin_keys);
   deferred.Attach(&api);
 
