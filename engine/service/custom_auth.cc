@@ -95,7 +95,8 @@ Outcome<nlohmann::json> UserPoolService::NextCustomChallenge(const PoolState& po
     const json value = made.value(field, json());
     if (!value.is_null() && !value.is_object()) return Reject(ErrorCode::kInvalidLambdaResponse, "Unrecognizable lambda output");
   }
-  for (const auto& [k, v] : made.value("publicChallengeParameters", json::object()).items()) {
+  const json given_public = made.value("publicChallengeParameters", json::object());
+  for (const auto& [k, v] : given_public.items()) {
     public_parameters[k] = v.is_string() ? v.get<std::string>() : v.dump();
   }
   public_parameters["USERNAME"] = user.username;

@@ -192,3 +192,64 @@ it('UserMigration: a legacy user moves in on first sign-in (examples/triggers/la
   // From now on the pool knows her: the password she used is hers here.
   assert.ok((await adminSignIn(sdk, poolId, clientId, 'grace', 'Legacy-Passw0rd!')).AuthenticationResult);
 }, 120_000);
+
+it('CUSTOM_AUTH: Define/Create/Verify run the challenge loop, with retries and failure', async () => {
+  const { sdk, aws } = ctx;
+  const names = { define: unique('define'), create: unique('create'), verify: unique('verify') };
+  await deploy(names.define, `
+function handler(event)
+  local session = event.request.session
+  local n = #session
+  if n > 0 and session[n].challengeResult == true then
+    event.response.issueTokens = true
+  elseif n >= 3 then
+    event.response.failAuthentication = true
+  else
+    event.response.challengeName = "CUSTOM_CHALLENGE"
+  end
+  return event
+end`);
+  await deploy(names.create, `
+function handler(event)
+  event.response.publicChallengeParameters = { question = "What is 6 times 7?" }
+  event.response.privateChallengeParameters = { answer = "42" }
+  event.response.challengeMetadata = "QUESTION-" .. (#event.request.session + 1)
+  return event
+end`);
+  await deploy(names.verify, `
+function handler(event)
+  event.response.answerCorrect = event.request.challengeAnswer == event.request.privateChallengeParameters.answer
+  return event
+end`);
+  const poolId = await createPool(sdk, {
+    LambdaConfig: {
+      DefineAuthChallenge: arn(names.define),
+      CreateAuthChallenge: arn(names.create),
+      VerifyAuthChallengeResponse: arn(names.verify),
+    },
+  });
+  const { clientId } = await createClient(sdk, poolId, { ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+  const username = unique('quiz');
+  await createConfirmedUser(sdk, poolId, username);
+
+  const start = assertCliOk(await aws.run('initiate-auth', '--client-id', clientId, '--auth-flow', 'CUSTOM_AUTH',
+    '--auth-parameters', `USERNAME=${username}`), 'initiate-auth CUSTOM_AUTH');
+  assert.equal(start.ChallengeName, 'CUSTOM_CHALLENGE');
+  assert.equal(start.ChallengeParameters.question, 'What is 6 times 7?');
+  assert.equal(start.ChallengeParameters.answer, undefined, 'private parameters stay on the server');
+  const respond = (session, answer) => aws.run('respond-to-auth-challenge', '--client-id', clientId,
+    '--challenge-name', 'CUSTOM_CHALLENGE', '--session', session,
+    '--challenge-responses', `USERNAME=${username},ANSWER=${answer}`);
+  const wrong = assertCliOk(await respond(start.Session, '41'), 'a wrong answer');
+  assert.equal(wrong.ChallengeName, 'CUSTOM_CHALLENGE', 'asked again');
+  const right = assertCliOk(await respond(wrong.Session, '42'), 'the right answer');
+  assert.equal(jwt(right.AuthenticationResult.AccessToken).payload.username, username);
+
+  // Three wrong answers: Define fails the authentication.
+  let session = assertCliOk(await aws.run('initiate-auth', '--client-id', clientId, '--auth-flow', 'CUSTOM_AUTH',
+    '--auth-parameters', `USERNAME=${username}`), 'again').Session;
+  for (let i = 0; i < 2; i += 1) session = assertCliOk(await respond(session, 'no'), `wrong answer ${i + 1}`).Session;
+  const e = assertCliError(await respond(session, 'no'), 'NotAuthorizedException', 'the third wrong answer');
+  assert.equal(e.message, 'Incorrect username or password.');
+  assertCliError(await respond('not-a-session-at-all-xxxxxxxxxxxxxxxx', '42'), 'NotAuthorizedException', 'a forged session');
+}, 180_000);
