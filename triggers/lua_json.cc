@@ -190,7 +190,8 @@ void PushValue(lua_State* L, const json& value, const LuaJsonTags& tags, int dep
       return;
     }
     case json::value_t::array: {
-      if (depth >= kMaxJsonDepth) luaL_error(L, "JSON nesting deeper than %d levels", kMaxJsonDepth);
+      if (depth >= kMaxJsonDepth)
+        luaL_error(L, "JSON nesting deeper than %d levels", kMaxJsonDepth);
       luaL_checkstack(L, 4, "JSON nesting");
       lua_createtable(L, static_cast<int>(std::min<size_t>(value.size(), 1 << 16)), 0);
       lua_Integer index = 1;
@@ -203,7 +204,8 @@ void PushValue(lua_State* L, const json& value, const LuaJsonTags& tags, int dep
       return;
     }
     case json::value_t::object: {
-      if (depth >= kMaxJsonDepth) luaL_error(L, "JSON nesting deeper than %d levels", kMaxJsonDepth);
+      if (depth >= kMaxJsonDepth)
+        luaL_error(L, "JSON nesting deeper than %d levels", kMaxJsonDepth);
       luaL_checkstack(L, 4, "JSON nesting");
       lua_createtable(L, 0, static_cast<int>(std::min<size_t>(value.size(), 1 << 16)));
       for (const auto& [key, item] : value.items()) {

@@ -1,7 +1,8 @@
 // Replacements for the parts of Lua's string and table libraries whose C loops can run for a
 // long time without executing a single VM instruction (so without ever reaching the count hook):
 //
-//   string.find/match/gmatch/gsub  pattern matching backtracks: ("a"):rep(3e4):find(("a*"):rep(30).."b")
+//   string.find/match/gmatch/gsub  pattern matching backtracks:
+//   ("a"):rep(3e4):find(("a*"):rep(30).."b")
 //                                  runs for hours. Ours implement Lua 5.4's pattern language and
 //                                  charge each matching step to the instruction budget.
 //   string.rep("", 1e15)           an empty piece repeated 1e15 times loops without allocating.
@@ -11,8 +12,9 @@
 //                                  Ours charge the element count up front and refuse __len
 //                                  results past kMaxTableSpan.
 //
-// Each steps counter is charged with ChargeSteps (lua_util.h), which raises the sandbox's limit
-// error. Install on a state whose string/table library tables are at the given stack indices.
+// Work is charged with ChargeSteps (lua_util.h), which raises the sandbox's limit error.
+// lua_string_guards.cc has the string functions, lua_table_guards.cc the table ones. Install on
+// a state whose string/table library tables are at the given stack indices.
 #pragma once
 
 #include <lua.hpp>

@@ -2,7 +2,7 @@
 // Sandbox (sandbox.h): a prepared Lua 5.4 state with the libraries opened and frozen and the
 // compiled chunks of the scripts it has run cached by script key. A state goes back to the pool
 // after a clean call (its per-call _ENV dropped, so nothing a script set is visible to the next
-// caller) and is discarded after a raised error, a limit, or a reseeded math.random.
+// caller) and is discarded after a raised error or a limit.
 //
 // Thread-safe: Check and Run may be called from any number of threads; each call takes a state
 // from a mutex-guarded free list (or builds one) and returns it afterwards.

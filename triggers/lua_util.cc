@@ -29,6 +29,17 @@ void DescribeCurrentException(char* buffer, size_t size) noexcept {
   }
 }
 
+void SetFunction(lua_State* L, int table, const char* name, lua_CFunction function) {
+  lua_pushcfunction(L, function);
+  lua_setfield(L, table, name);
+}
+
+void WrapFunction(lua_State* L, int table, const char* name, lua_CFunction function) {
+  lua_getfield(L, table, name);
+  lua_pushcclosure(L, function, 1);
+  lua_setfield(L, table, name);
+}
+
 int CallWrapped(lua_State* L) {
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);

@@ -35,6 +35,12 @@ int Guarded(lua_State* L) {
   return luaL_error(L, "internal error: %s", message);
 }
 
+// table[name] = function (the table at index `table`, an absolute index).
+void SetFunction(lua_State* L, int table, const char* name, lua_CFunction function);
+
+// table[name] = a C closure of `function` whose upvalue 1 is the previous table[name].
+void WrapFunction(lua_State* L, int table, const char* name, lua_CFunction function);
+
 // For a C closure whose upvalue 1 is the library function it wraps: calls that function with the
 // current arguments (a real call: library functions may read their own upvalues) and returns
 // the number of its results, which are left on the stack.

@@ -1,132 +1,31 @@
 #include "triggers/sandbox.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <limits>
-#include <unordered_map>
 #include <utility>
-#include <vector>
 
 #include <lua.hpp>
 
-#include "engine/crypto/encoding.h"
-#include "engine/crypto/hash.h"
 #include "engine/crypto/random.h"
 #include "triggers/lua_json.h"
-#include "triggers/lua_stdlib_guards.h"
 #include "triggers/lua_util.h"
+#include "triggers/sandbox_state.h"
 #include "triggers/utf8.h"
 
 namespace cognate::triggers {
 namespace {
 
 using nlohmann::json;
-using SteadyClock = std::chrono::steady_clock;
+using State = Sandbox::State;
 
 constexpr const char* kChunkName = "=trigger";  // messages read "trigger:LINE: ..."
 constexpr std::string_view kLocationPrefix = "trigger:";
-constexpr int kHookInterval = 1000;
 constexpr size_t kMaxCachedChunks = 64;
-constexpr size_t kMaxLogLines = 256;
-constexpr size_t kMaxLogBytes = 64 << 10;
-constexpr size_t kMaxLogLineBytes = 4 << 10;
 constexpr size_t kMaxErrorBytes = 4 << 10;
 constexpr size_t kMaxTracebackBytes = 4 << 10;
-constexpr lua_Integer kMaxRandomBytes = 1024;
 constexpr size_t kCollectAbove = 1 << 20;  // garbage left by a call that triggers a full GC
-constexpr size_t kMaxOsDateFormat = 256;
-
-enum class LimitKind { kNone, kMemory, kInstructions, kDeadline };
-
-// What one invocation may spend; also the allocator's `ud`. Outside a call nothing is limited.
-struct CallBudget {
-  // Memory. After a refusal Lua may run an emergency collection and retry the very same request
-  // once; any other growth request in between means the refusal stood (an error was raised).
-  enum class Phase { kNormal, kRefused };
-  size_t used = 0;
-  size_t memory_limit = std::numeric_limits<size_t>::max();
-  Phase phase = Phase::kNormal;
-  const void* refused_block = nullptr;
-  size_t refused_old_size = 0;
-  size_t refused_new_size = 0;
-
-  // Instructions and time.
-  uint64_t instructions_used = 0;
-  uint64_t instruction_limit = std::numeric_limits<uint64_t>::max();
-  SteadyClock::time_point deadline = SteadyClock::time_point::max();
-  int64_t deadline_ms = 0;
-
-  // The first limit hit during the call; sticky until the next call.
-  LimitKind hit = LimitKind::kNone;
-
-  void Hit(LimitKind kind) {
-    if (hit == LimitKind::kNone) hit = kind;
-  }
-};
-
-void* Allocate(void* ud, void* block, size_t old_size, size_t new_size) noexcept {
-  auto* budget = static_cast<CallBudget*>(ud);
-  const size_t old_bytes = block != nullptr ? old_size : 0;  // else old_size is a type tag
-  if (new_size == 0) {
-    std::free(block);
-    budget->used -= old_bytes;
-    return nullptr;
-  }
-  if (new_size <= old_bytes) {
-    void* smaller = std::realloc(block, new_size);
-    if (smaller == nullptr) return nullptr;
-    budget->used -= old_bytes - new_size;
-    return smaller;
-  }
-  const size_t growth = new_size - old_bytes;
-  const bool retry = budget->phase == CallBudget::Phase::kRefused &&
-                     budget->refused_block == block && budget->refused_old_size == old_size &&
-                     budget->refused_new_size == new_size;
-  if (budget->hit == LimitKind::kMemory ||
-      (budget->phase == CallBudget::Phase::kRefused && !retry)) {
-    budget->Hit(LimitKind::kMemory);
-    return nullptr;
-  }
-  const size_t room = budget->memory_limit - std::min(budget->used, budget->memory_limit);
-  if (growth > room) {
-    if (retry) {
-      budget->Hit(LimitKind::kMemory);
-    } else {
-      budget->phase = CallBudget::Phase::kRefused;
-      budget->refused_block = block;
-      budget->refused_old_size = old_size;
-      budget->refused_new_size = new_size;
-    }
-    return nullptr;
-  }
-  void* bigger = std::realloc(block, new_size);
-  if (bigger == nullptr) return nullptr;
-  budget->used += growth;
-  budget->phase = CallBudget::Phase::kNormal;
-  return bigger;
-}
-
-std::string LimitMessage(LimitKind kind, const CallBudget& budget) {
-  switch (kind) {
-    case LimitKind::kMemory:
-      return "memory limit exceeded";
-    case LimitKind::kInstructions:
-      return "instruction limit exceeded";
-    case LimitKind::kDeadline:
-    case LimitKind::kNone: {
-      char text[64];
-      std::snprintf(text, sizeof text, "Task timed out after %.2f seconds",
-                    static_cast<double>(budget.deadline_ms) / 1000.0);
-      return text;
-    }
-  }
-  return "limit exceeded";
-}
 
 // "trigger:12: msg" → "msg", repeatedly (coroutine.wrap adds a second location).
 std::string StripLocation(std::string_view message) {
@@ -161,176 +60,6 @@ std::string Truncate(std::string text, size_t max_bytes) {
   return SanitizeUtf8(text);  // a cut through a multi-byte character becomes U+FFFD
 }
 
-}  // namespace
-
-struct Sandbox::State {
-  ~State() {
-    if (L != nullptr) lua_close(L);
-  }
-
-  lua_State* L = nullptr;
-  CallBudget budget;
-  LuaJsonTags tags;
-  int env_mt_ref = LUA_NOREF;
-  size_t baseline = 0;  // bytes right after set-up
-
-  struct Chunk {
-    size_t source_hash;
-    size_t source_size;
-    int ref;
-  };
-  std::unordered_map<std::string, Chunk> chunks;
-
-  // The current call.
-  const std::string* key = nullptr;
-  std::string_view source;
-  const json* event = nullptr;
-  size_t call_memory_bytes = 0;
-  int chunk_ref = LUA_NOREF;
-  TriggerFailure early_failure = TriggerFailure::kNone;  // kCompile / kBadResponse found in Lua
-  std::string early_message;
-  std::string traceback;
-  std::vector<std::string>* log = nullptr;
-  size_t log_bytes = 0;
-  bool log_truncated = false;
-  bool dirty = false;  // math.randomseed was called: the state must not serve anyone else
-
-  void AppendLog(std::string line) {
-    if (log == nullptr || log_truncated) return;
-    if (log->size() >= kMaxLogLines || log_bytes + line.size() > kMaxLogBytes) {
-      log->push_back("[log truncated]");
-      log_truncated = true;
-      return;
-    }
-    log_bytes += line.size();
-    log->push_back(SanitizeUtf8(line));
-  }
-};
-
-namespace {
-
-using State = Sandbox::State;
-
-State* StateOf(lua_State* L) { return *static_cast<State**>(lua_getextraspace(L)); }
-
-void Hook(lua_State* L, lua_Debug* /*ar*/);
-
-// Charges `steps` and raises the limit error when a limit is (or was already) exceeded.
-void CheckBudget(lua_State* L, CallBudget& budget, uint64_t steps) {
-  if (budget.hit == LimitKind::kNone) {
-    budget.instructions_used += std::min(steps, std::numeric_limits<uint64_t>::max() -
-                                                    budget.instructions_used);
-    if (budget.instructions_used > budget.instruction_limit) {
-      budget.Hit(LimitKind::kInstructions);
-    } else if (SteadyClock::now() >= budget.deadline) {
-      budget.Hit(LimitKind::kDeadline);
-    } else {
-      return;
-    }
-  }
-  // From now on this thread fails at every instruction, so a pcall that catches the error
-  // cannot get far.
-  lua_sethook(L, &Hook, LUA_MASKCOUNT, 1);
-  const std::string message = LimitMessage(budget.hit, budget);
-  luaL_error(L, "%s", message.c_str());
-}
-
-void Hook(lua_State* L, lua_Debug* /*ar*/) {
-  State* state = StateOf(L);
-  CheckBudget(L, state->budget, kHookInterval);
-}
-
-// ---- frozen tables ----
-
-int FrozenNewIndex(lua_State* L) { return luaL_error(L, "attempt to modify a read-only table"); }
-
-int FrozenNext(lua_State* L) {
-  lua_settop(L, 2);
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushvalue(L, 2);
-  if (lua_next(L, 3) != 0) return 2;
-  lua_pushnil(L);
-  return 1;
-}
-
-int FrozenPairs(lua_State* L) {
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushcclosure(L, &Guarded<FrozenNext>, 1);
-  lua_pushvalue(L, 1);
-  lua_pushnil(L);
-  return 3;
-}
-
-// Pushes a read-only proxy of the table at `index`.
-void PushFrozen(lua_State* L, int index) {
-  index = lua_absindex(L, index);
-  lua_newtable(L);
-  lua_createtable(L, 0, 4);
-  lua_pushvalue(L, index);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, &Guarded<FrozenNewIndex>);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushvalue(L, index);
-  lua_pushcclosure(L, &Guarded<FrozenPairs>, 1);
-  lua_setfield(L, -2, "__pairs");
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
-}
-
-bool IsFrozen(lua_State* L, int index) {
-  if (!lua_getmetatable(L, index)) return false;
-  lua_pushliteral(L, "__newindex");
-  lua_rawget(L, -2);
-  const bool frozen = lua_tocfunction(L, -1) == &Guarded<FrozenNewIndex>;
-  lua_pop(L, 2);
-  return frozen;
-}
-
-// ---- base library replacements ----
-
-int SafeRawSet(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  luaL_checkany(L, 2);
-  luaL_checkany(L, 3);
-  if (IsFrozen(L, 1)) return luaL_error(L, "attempt to modify a read-only table");
-  lua_settop(L, 3);
-  lua_rawset(L, 1);
-  return 1;
-}
-
-int SafeSetMetatable(lua_State* L) {
-  const int type = lua_type(L, 2);
-  luaL_checktype(L, 1, LUA_TTABLE);
-  luaL_argexpected(L, type == LUA_TNIL || type == LUA_TTABLE, 2, "nil or table");
-  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) {
-    return luaL_error(L, "cannot change a protected metatable");
-  }
-  if (type == LUA_TTABLE) {
-    // Finalizers run with hooks off (and after the call), so they could loop forever.
-    lua_pushliteral(L, "__gc");
-    if (lua_rawget(L, 2) != LUA_TNIL) return luaL_error(L, "__gc metamethods are not allowed");
-    lua_pop(L, 1);
-  }
-  lua_settop(L, 2);
-  lua_setmetatable(L, 1);
-  return 1;
-}
-
-int Log(lua_State* L) {
-  const int count = lua_gettop(L);
-  std::string line;
-  for (int i = 1; i <= count; ++i) {
-    size_t length = 0;
-    const char* text = luaL_tolstring(L, i, &length);
-    if (i > 1 && line.size() < kMaxLogLineBytes) line += '\t';
-    line.append(text, std::min(length, kMaxLogLineBytes - std::min(line.size(), kMaxLogLineBytes)));
-    lua_pop(L, 1);
-  }
-  StateOf(L)->AppendLog(std::move(line));
-  return 0;
-}
-
 int MessageHandler(lua_State* L) {
   State* state = StateOf(L);
   if (lua_type(L, 1) != LUA_TSTRING) {
@@ -343,218 +72,6 @@ int MessageHandler(lua_State* L) {
   state->traceback.assign(traceback, std::min(length, kMaxTracebackBytes));
   lua_settop(L, 1);
   return 1;
-}
-
-// ---- os, math ----
-
-int SafeDate(lua_State* L) {
-  size_t length = 0;
-  luaL_optlstring(L, 1, "%c", &length);
-  if (length > kMaxOsDateFormat) return luaL_error(L, "os.date: format too long");
-  return CallWrapped(L);
-}
-
-int SafeRandomSeed(lua_State* L) {
-  StateOf(L)->dirty = true;
-  return CallWrapped(L);
-}
-
-// ---- cognate ----
-
-int JsonEncode(lua_State* L) {
-  luaL_checkany(L, 1);
-  State* state = StateOf(L);
-  json value;
-  std::string error;
-  if (!LuaToJson(L, 1, state->tags, state->call_memory_bytes, &value, &error)) {
-    return luaL_error(L, "cognate.json.encode: %s", error.c_str());
-  }
-  const std::string text = value.dump();
-  lua_pushlstring(L, text.data(), text.size());
-  return 1;
-}
-
-int JsonDecode(lua_State* L) {
-  size_t length = 0;
-  const char* text = luaL_checklstring(L, 1, &length);
-  PushDecodedJson(L, {text, length}, StateOf(L)->tags);
-  return 1;
-}
-
-int JsonArray(lua_State* L) {
-  State* state = StateOf(L);
-  if (lua_isnoneornil(L, 1)) {
-    lua_settop(L, 0);
-    lua_newtable(L);
-  } else {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_settop(L, 1);
-  }
-  if (lua_getmetatable(L, 1)) {
-    const bool array = lua_topointer(L, -1) == state->tags.array_mt;
-    lua_pop(L, 1);
-    if (!array) return luaL_error(L, "cognate.json.array: the table already has a metatable");
-    return 1;
-  }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, state->tags.array_mt_ref);
-  lua_setmetatable(L, 1);
-  return 1;
-}
-
-int Sha256(lua_State* L) {
-  size_t length = 0;
-  const char* data = luaL_checklstring(L, 1, &length);
-  const std::string hex = crypto::Sha256Hex({data, length});
-  lua_pushlstring(L, hex.data(), hex.size());
-  return 1;
-}
-
-int HmacSha256(lua_State* L) {
-  size_t key_length = 0;
-  size_t message_length = 0;
-  const char* key = luaL_checklstring(L, 1, &key_length);
-  const char* message = luaL_checklstring(L, 2, &message_length);
-  const std::string hex =
-      crypto::HexEncode(crypto::HmacSha256({key, key_length}, {message, message_length}));
-  lua_pushlstring(L, hex.data(), hex.size());
-  return 1;
-}
-
-int RandomBytes(lua_State* L) {
-  const lua_Integer count = luaL_checkinteger(L, 1);
-  luaL_argcheck(L, count >= 0 && count <= kMaxRandomBytes, 1, "must be between 0 and 1024");
-  const std::string hex = crypto::HexEncode(crypto::RandomBytes(static_cast<size_t>(count)));
-  lua_pushlstring(L, hex.data(), hex.size());
-  return 1;
-}
-
-// ---- set-up ----
-
-void SetFunction(lua_State* L, int table, const char* name, lua_CFunction function) {
-  lua_pushcfunction(L, function);
-  lua_setfield(L, table, name);
-}
-
-void WrapFunction(lua_State* L, int table, const char* name, lua_CFunction function) {
-  lua_getfield(L, table, name);
-  lua_pushcclosure(L, function, 1);
-  lua_setfield(L, table, name);
-}
-
-// Sets globals[name] to a frozen proxy of the table on top of the stack, and pops it.
-void PublishFrozen(lua_State* L, int globals, const char* name) {
-  PushFrozen(L, -1);
-  lua_setfield(L, globals, name);
-  lua_pop(L, 1);
-}
-
-void OpenLibrary(lua_State* L, const char* name, lua_CFunction open) {
-  luaL_requiref(L, name, open, 0);  // leaves the library table on the stack
-}
-
-int SetUp(lua_State* L) {
-  State* state = StateOf(L);
-
-  // Markers for JSON conversion.
-  lua_createtable(L, 0, 1);
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
-  state->tags.array_mt = lua_topointer(L, -1);
-  state->tags.array_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  state->tags.null = JsonNullSentinel();
-
-  // Base library, trimmed. The real globals table is never handed to a script.
-  luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
-  const int globals = lua_gettop(L);
-  for (const char* name : {"dofile", "loadfile", "load", "loadstring", "require",
-                           "collectgarbage", "warn", LUA_GNAME}) {
-    lua_pushnil(L);
-    lua_setfield(L, globals, name);
-  }
-  SetFunction(L, globals, "print", &Guarded<Log>);
-  SetFunction(L, globals, "rawset", &Guarded<SafeRawSet>);
-  SetFunction(L, globals, "setmetatable", &Guarded<SafeSetMetatable>);
-
-  // string: no dump; metered matching; the string metatable hidden.
-  OpenLibrary(L, LUA_STRLIBNAME, luaopen_string);
-  lua_pushnil(L);
-  lua_setfield(L, -2, "dump");
-  InstallGuardedStringFunctions(L, -1);
-  lua_pushliteral(L, "");
-  if (lua_getmetatable(L, -1)) {
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  PublishFrozen(L, globals, LUA_STRLIBNAME);
-
-  OpenLibrary(L, LUA_TABLIBNAME, luaopen_table);
-  InstallGuardedTableFunctions(L, -1);
-  PublishFrozen(L, globals, LUA_TABLIBNAME);
-
-  // math: seeded from the CSPRNG; reseeding retires the state after the call.
-  OpenLibrary(L, LUA_MATHLIBNAME, luaopen_math);
-  {
-    const std::string seed = crypto::RandomBytes(2 * sizeof(lua_Integer));
-    lua_Integer parts[2];
-    std::memcpy(parts, seed.data(), sizeof parts);
-    lua_getfield(L, -1, "randomseed");
-    lua_pushinteger(L, parts[0]);
-    lua_pushinteger(L, parts[1]);
-    lua_call(L, 2, 0);
-  }
-  WrapFunction(L, lua_gettop(L), "randomseed", &Guarded<SafeRandomSeed>);
-  PublishFrozen(L, globals, LUA_MATHLIBNAME);
-
-  OpenLibrary(L, LUA_UTF8LIBNAME, luaopen_utf8);
-  PublishFrozen(L, globals, LUA_UTF8LIBNAME);
-
-  OpenLibrary(L, LUA_COLIBNAME, luaopen_coroutine);
-  PublishFrozen(L, globals, LUA_COLIBNAME);
-
-  // os: time, clock and date only.
-  OpenLibrary(L, LUA_OSLIBNAME, luaopen_os);
-  const int full_os = lua_gettop(L);
-  lua_createtable(L, 0, 3);
-  for (const char* name : {"time", "clock", "date"}) {
-    lua_getfield(L, full_os, name);
-    lua_setfield(L, -2, name);
-  }
-  WrapFunction(L, lua_gettop(L), "date", &Guarded<SafeDate>);
-  PublishFrozen(L, globals, LUA_OSLIBNAME);
-  lua_pop(L, 1);  // the full os table (still in the registry's loaded table, out of reach)
-
-  // cognate
-  lua_createtable(L, 0, 8);
-  const int cognate = lua_gettop(L);
-  SetFunction(L, cognate, "log", &Guarded<Log>);
-  SetFunction(L, cognate, "sha256", &Guarded<Sha256>);
-  SetFunction(L, cognate, "hmac_sha256", &Guarded<HmacSha256>);
-  SetFunction(L, cognate, "random_bytes", &Guarded<RandomBytes>);
-  lua_pushlightuserdata(L, state->tags.null);
-  lua_setfield(L, cognate, "null");
-  lua_createtable(L, 0, 4);
-  SetFunction(L, lua_gettop(L), "encode", &Guarded<JsonEncode>);
-  SetFunction(L, lua_gettop(L), "decode", &Guarded<JsonDecode>);
-  SetFunction(L, lua_gettop(L), "array", &Guarded<JsonArray>);
-  lua_pushlightuserdata(L, state->tags.null);
-  lua_setfield(L, -2, "null");
-  PushFrozen(L, -1);
-  lua_setfield(L, cognate, "json");
-  lua_pop(L, 1);
-  PublishFrozen(L, globals, "cognate");
-
-  // The metatable of every call's _ENV: reads fall through to the globals, writes stay in _ENV.
-  lua_createtable(L, 0, 2);
-  lua_pushvalue(L, globals);
-  lua_setfield(L, -2, "__index");
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
-  state->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-
-  lua_settop(L, 0);
-  return 0;
 }
 
 // ---- one invocation (runs under lua_pcall) ----
@@ -592,8 +109,19 @@ int ChunkFor(lua_State* L, State* state) {
   return ref;
 }
 
+void Reseed(lua_State* L, const State* state) {
+  lua_Integer seed[2];
+  const std::string bytes = crypto::RandomBytes(sizeof seed);
+  std::memcpy(seed, bytes.data(), sizeof seed);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, state->randomseed_ref);
+  lua_pushinteger(L, seed[0]);
+  lua_pushinteger(L, seed[1]);
+  lua_call(L, 2, 0);
+}
+
 int InvokeMain(lua_State* L) {
   State* state = StateOf(L);
+  Reseed(L, state);
   const int ref = ChunkFor(L, state);
   if (ref == LUA_NOREF) return 0;
   state->chunk_ref = ref;
@@ -626,12 +154,6 @@ int InvokeMain(lua_State* L) {
 
 }  // namespace
 
-void ChargeSteps(lua_State* L, uint64_t steps) {
-  State* state = StateOf(L);
-  if (state == nullptr) return;
-  CheckBudget(L, state->budget, steps);
-}
-
 Sandbox::Sandbox(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 Sandbox::~Sandbox() = default;
@@ -642,10 +164,10 @@ std::unique_ptr<Sandbox> Sandbox::Create() {
   if (state->L == nullptr) return nullptr;
   lua_State* L = state->L;
   *static_cast<State**>(lua_getextraspace(L)) = state.get();
-  lua_pushcfunction(L, &Guarded<SetUp>);
+  lua_pushcfunction(L, &Guarded<OpenSandboxLibraries>);
   if (lua_pcall(L, 0, 0, 0) != LUA_OK) return nullptr;
   lua_gc(L, LUA_GCCOLLECT);
-  state->baseline = state->budget.used;
+  state->collect_above = state->budget.used + kCollectAbove;
   return std::unique_ptr<Sandbox>(new Sandbox(std::move(state)));
 }
 
@@ -690,8 +212,8 @@ TriggerOutcome Sandbox::Run(const std::string& script_key, std::string_view sour
   state.log_bytes = 0;
   state.log_truncated = false;
 
-  budget.memory_limit = budget.used + std::min(limits.memory_bytes,
-                                               std::numeric_limits<size_t>::max() - budget.used);
+  budget.memory_limit =
+      budget.used + std::min(limits.memory_bytes, std::numeric_limits<size_t>::max() - budget.used);
   budget.phase = CallBudget::Phase::kNormal;
   budget.instructions_used = 0;
   budget.instruction_limit = std::max<uint64_t>(limits.instructions, 1);
@@ -706,9 +228,8 @@ TriggerOutcome Sandbox::Run(const std::string& script_key, std::string_view sour
   const int status = lua_pcall(L, 0, 1, 1);
   lua_sethook(L, nullptr, 0, 0);
   if (budget.phase == CallBudget::Phase::kRefused) budget.Hit(LimitKind::kMemory);
-  const LimitKind hit = status == LUA_ERRMEM && budget.hit == LimitKind::kNone
-                            ? LimitKind::kMemory
-                            : budget.hit;
+  const LimitKind hit =
+      status == LUA_ERRMEM && budget.hit == LimitKind::kNone ? LimitKind::kMemory : budget.hit;
   // No more limits: what follows never runs script code (raw access only, no metamethods).
   budget.memory_limit = std::numeric_limits<size_t>::max();
   budget.instruction_limit = std::numeric_limits<uint64_t>::max();
@@ -723,7 +244,8 @@ TriggerOutcome Sandbox::Run(const std::string& script_key, std::string_view sour
     } else if (status != LUA_OK) {
       out.failure = TriggerFailure::kRaised;
       size_t length = 0;
-      const char* message = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &length) : nullptr;
+      const char* message =
+          lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &length) : nullptr;
       out.error = message != nullptr
                       ? Truncate(StripLocation({message, length}), kMaxErrorBytes)
                       : std::string("(error object is a ") + luaL_typename(L, -1) + " value)";
@@ -732,8 +254,8 @@ TriggerOutcome Sandbox::Run(const std::string& script_key, std::string_view sour
       out.error = state.early_message;
     } else if (lua_type(L, -1) != LUA_TTABLE) {
       out.failure = TriggerFailure::kBadResponse;
-      out.error = std::string("handler returned a ") + luaL_typename(L, -1) +
-                  " value, not the event table";
+      out.error =
+          std::string("handler returned a ") + luaL_typename(L, -1) + " value, not the event table";
     } else {
       std::string error;
       if (!LuaToJson(L, -1, state.tags, limits.memory_bytes, &out.event, &error)) {
@@ -770,9 +292,12 @@ TriggerOutcome Sandbox::Run(const std::string& script_key, std::string_view sour
   state.key = nullptr;
   state.source = {};
 
-  reusable_ = !internal_failure && !state.dirty && out.failure != TriggerFailure::kRaised &&
+  reusable_ = !internal_failure && out.failure != TriggerFailure::kRaised &&
               out.failure != TriggerFailure::kLimit;
-  if (reusable_ && budget.used > state.baseline + kCollectAbove) lua_gc(L, LUA_GCCOLLECT);
+  if (reusable_ && budget.used > state.collect_above) {
+    lua_gc(L, LUA_GCCOLLECT);  // release what a large call left behind
+    state.collect_above = budget.used + kCollectAbove;
+  }
   return out;
 }
 

@@ -3,16 +3,22 @@
 // What a script sees: the base library without dofile, loadfile, load, require, collectgarbage
 // and warn (print logs into the outcome; setmetatable refuses __gc; rawset refuses the frozen
 // tables); string without dump (find/match/gmatch/gsub/rep metered, lua_stdlib_guards.h); table
-// (loops metered); math (seeded from the CSPRNG; calling randomseed retires the state after the
-// call); utf8; coroutine; os with only time, clock and date; and `cognate`: log, json.encode,
-// json.decode, json.array, json.null, sha256, hmac_sha256, random_bytes, null. No io, package,
-// debug, os.execute/getenv/remove/exit... Library tables are read-only proxies (__newindex
-// raises, __metatable hides the metatable, __pairs iterates without exposing the real table);
-// the string metatable is hidden too. Only text chunks load.
+// (loops metered); math (reseeded from the CSPRNG at every call); utf8; coroutine; os with only
+// time, clock and date; and `cognate`: log, json.encode, json.decode, json.array, json.null,
+// sha256, hmac_sha256, random_bytes, null. No io, package, debug, os.execute/getenv/remove/exit...
+// Library tables are read-only proxies (__newindex raises, __metatable hides the metatable, __pairs
+// iterates without exposing the real table); the string metatable is hidden too. Only text chunks
+// load. Finalizers (__gc) are refused because Lua runs them with hooks off; C functions that loop
+// (pattern matching, the table library) charge their work to the instruction budget, and
+// os.date formats are capped at 256 bytes.
 //
 // Coroutines are allowed: a new coroutine inherits the count hook of the thread that creates it,
-// so the instruction budget and deadline apply inside it. Instructions a coroutine runs after
-// its last hook tick are not counted (under 1000 per coroutine); the deadline still holds.
+// so the instruction budget and deadline apply inside it. A coroutine's own hook countdown may
+// never reach zero, so creating one is charged one hook interval (1000 instructions) up front;
+// the count stays an upper bound (and a script can create at most budget/1000 coroutines).
+// xpcall, coroutine.wrap and coroutine.close are our own: Lua runs an xpcall message handler,
+// and the __close handlers of a coroutine killed by a hook error, with hooks still disabled, so
+// once a limit is hit those handlers are not run at all.
 //
 // Each invocation: the chunk (compiled once per state and script key, kept in the registry)
 // runs with a fresh _ENV whose metatable reads through to the frozen globals, so globals the
@@ -56,8 +62,8 @@ class Sandbox {
   TriggerOutcome Run(const std::string& script_key, std::string_view source,
                      const nlohmann::json& event, const TriggerLimits& limits);
 
-  // Whether the state may serve another call: false after a raised error or a limit, after the
-  // script reseeded math.random, or after an internal failure.
+  // Whether the state may serve another call: false after a raised error, a limit or an
+  // internal failure.
   bool reusable() const { return reusable_; }
 
   // Bytes the state currently holds (libraries, cached chunks, garbage not yet collected).

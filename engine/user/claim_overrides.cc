@@ -11,6 +11,10 @@ namespace {
 
 using json = nlohmann::json;
 
+// Lua cannot tell an empty array from an empty table, so a script's `{}` arrives as {}: where a
+// list is expected, an empty object means an empty list.
+bool IsList(const json& value) { return value.is_array() || (value.is_object() && value.empty()); }
+
 constexpr std::array<std::string_view, 21> kProtected = {
     "acr", "amr", "aud", "at_hash", "auth_time", "azp", "cognito:username", "exp", "iat",
     "identities", "iss", "jti", "nbf", "nonce", "origin_jti", "sub", "token_use", "client_id",
@@ -35,7 +39,7 @@ Outcome<Done> ApplyTokenChanges(const json& changes, bool any_json, json& token)
     }
   }
   if (auto suppress = changes.find("claimsToSuppress"); suppress != changes.end() && !suppress->is_null()) {
-    if (!suppress->is_array()) return BadResponse();
+    if (!IsList(*suppress)) return BadResponse();
     for (const auto& claim : *suppress) {
       if (!claim.is_string()) return BadResponse();
       if (!IsProtected(claim.get<std::string>())) token.erase(claim.get<std::string>());
@@ -48,15 +52,15 @@ Outcome<Done> ApplyGroupOverride(const json& groups, TokenClaims& claims) {
   if (groups.is_null()) return Done{};
   if (!groups.is_object()) return BadResponse();
   if (auto names = groups.find("groupsToOverride"); names != groups.end() && !names->is_null()) {
-    if (!names->is_array()) return BadResponse();
+    if (!IsList(*names)) return BadResponse();
     for (auto* token : {&claims.id, &claims.access}) {
       if (names->empty()) token->erase("cognito:groups");
-      else (*token)["cognito:groups"] = *names;
+      else (*token)["cognito:groups"] = *names;  // non-empty, so an array
     }
   }
   if (auto roles = groups.find("iamRolesToOverride"); roles != groups.end() && !roles->is_null()) {
-    if (!roles->is_array()) return BadResponse();
-    if (roles->empty()) claims.id.erase("cognito:roles");
+    if (!IsList(*roles)) return BadResponse();
+    if (roles->empty()) claims.id.erase("cognito:roles");  // {} or []
     else claims.id["cognito:roles"] = *roles;
   }
   if (auto preferred = groups.find("preferredRole"); preferred != groups.end() && !preferred->is_null()) {
@@ -75,14 +79,14 @@ Outcome<Done> ApplyScopes(const json& changes, json& access) {
     if (scopes.insert(s).second) order.push_back(s);
   }
   if (auto add = changes.find("scopesToAdd"); add != changes.end() && !add->is_null()) {
-    if (!add->is_array()) return BadResponse();
+    if (!IsList(*add)) return BadResponse();
     for (const auto& s : *add) {
       if (!s.is_string()) return BadResponse();
       if (scopes.insert(s.get<std::string>()).second) order.push_back(s.get<std::string>());
     }
   }
   if (auto suppress = changes.find("scopesToSuppress"); suppress != changes.end() && !suppress->is_null()) {
-    if (!suppress->is_array()) return BadResponse();
+    if (!IsList(*suppress)) return BadResponse();
     for (const auto& s : *suppress) {
       if (!s.is_string()) return BadResponse();
       order.erase(std::remove(order.begin(), order.end(), s.get<std::string>()), order.end());

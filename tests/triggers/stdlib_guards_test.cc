@@ -10,7 +10,8 @@ namespace cognate::triggers::testing {
 namespace {
 
 // Evaluates a Lua expression list packed into an array: {expr}.
-#define EXPECT_LUA(expression, expected) EXPECT_EQ(Eval("{" expression "}"), json(expected)) << expression
+#define EXPECT_LUA(expression, expected) \
+  EXPECT_EQ(Eval("{" expression "}"), json(expected)) << expression
 
 TEST_F(TriggerTest, FindPlainAndPatterns) {
   EXPECT_LUA("('hello world'):find('o w')", json({5, 7}));
@@ -55,15 +56,24 @@ TEST_F(TriggerTest, MatchClassesSetsAndQuantifiers) {
 }
 
 TEST_F(TriggerTest, GmatchIteratesLikeLua) {
-  EXPECT_LUA("(function() local t = {} for w in ('one two  three'):gmatch('%a+') do t[#t+1] = w end return table.unpack(t) end)()",
-             json({"one", "two", "three"}));
-  EXPECT_LUA("(function() local t = {} for k, v in ('a=1, b=2'):gmatch('(%w+)=(%w+)') do t[#t+1] = k .. v end return table.unpack(t) end)()",
-             json({"a1", "b2"}));
-  EXPECT_LUA("(function() local n = 0 for _ in ('abc'):gmatch('') do n = n + 1 end return n end)()", json({4}));
-  EXPECT_LUA("(function() local t = {} for w in ('abc'):gmatch('x*') do t[#t+1] = '<' .. w .. '>' end return table.concat(t) end)()",
-             json({"<><><><>"}));
-  EXPECT_LUA("(function() local t = {} for w in ('hello world'):gmatch('%a+', 3) do t[#t+1] = w end return table.unpack(t) end)()",
-             json({"llo", "world"}));
+  EXPECT_LUA(
+      "(function() local t = {} for w in ('one two  three'):gmatch('%a+') do t[#t+1] = w end "
+      "return table.unpack(t) end)()",
+      json({"one", "two", "three"}));
+  EXPECT_LUA(
+      "(function() local t = {} for k, v in ('a=1, b=2'):gmatch('(%w+)=(%w+)') do t[#t+1] = k .. v "
+      "end return table.unpack(t) end)()",
+      json({"a1", "b2"}));
+  EXPECT_LUA("(function() local n = 0 for _ in ('abc'):gmatch('') do n = n + 1 end return n end)()",
+             json({4}));
+  EXPECT_LUA(
+      "(function() local t = {} for w in ('abc'):gmatch('x*') do t[#t+1] = '<' .. w .. '>' end "
+      "return table.concat(t) end)()",
+      json({"<><><><>"}));
+  EXPECT_LUA(
+      "(function() local t = {} for w in ('hello world'):gmatch('%a+', 3) do t[#t+1] = w end "
+      "return table.unpack(t) end)()",
+      json({"llo", "world"}));
 }
 
 TEST_F(TriggerTest, GsubReplacementsLikeLua) {
@@ -85,11 +95,19 @@ TEST_F(TriggerTest, GsubReplacementsLikeLua) {
 }
 
 TEST_F(TriggerTest, PatternErrorsAreLuaErrors) {
-  const char* bad[] = {"('x'):match('%')", "('x'):match('[a')", "('x'):match('(x')",
-                       "('x'):match('x)')", "('x'):match('%1')", "('x'):match('%f')",
-                       "('x'):match('%b')", "('x'):gsub('x', '%2')", "('x'):gsub('x', '%z')",
-                       "('x'):gsub('x', true)", "('x'):gsub('x', function() return {} end)",
-                       "('x'):match(('(x)'):rep(40))", "('x'):match(('x?'):rep(300))"};
+  const char* bad[] = {"('x'):match('%')",
+                       "('x'):match('[a')",
+                       "('x'):match('(x')",
+                       "('x'):match('x)')",
+                       "('x'):match('%1')",
+                       "('x'):match('%f')",
+                       "('x'):match('%b')",
+                       "('x'):gsub('x', '%2')",
+                       "('x'):gsub('x', '%z')",
+                       "('x'):gsub('x', true)",
+                       "('x'):gsub('x', function() return {} end)",
+                       "('x'):rep(40):match(('(x)'):rep(40))",
+                       "('x'):rep(300):match(('x?'):rep(300))"};
   for (const char* expression : bad) {
     const TriggerOutcome outcome =
         Run(std::string("function handler(e) local _ = ") + expression + " return e end");
@@ -108,15 +126,21 @@ TEST_F(TriggerTest, RepLikeLua) {
 }
 
 TEST_F(TriggerTest, TableFunctionsLikeLua) {
-  EXPECT_LUA("(function() local t = {1, 2, 3} table.insert(t, 4) table.insert(t, 1, 0) return table.unpack(t) end)()",
-             json({0, 1, 2, 3, 4}));
-  EXPECT_LUA("(function() local t = {1, 2, 3} local r = table.remove(t, 1) return r, #t, t[1] end)()",
-             json({1, 2, 2}));
+  EXPECT_LUA(
+      "(function() local t = {1, 2, 3} table.insert(t, 4) table.insert(t, 1, 0) return "
+      "table.unpack(t) end)()",
+      json({0, 1, 2, 3, 4}));
+  EXPECT_LUA(
+      "(function() local t = {1, 2, 3} local r = table.remove(t, 1) return r, #t, t[1] end)()",
+      json({1, 2, 2}));
   EXPECT_LUA("(function() local t = {1, 2, 3} return table.remove(t), #t end)()", json({3, 2}));
   EXPECT_LUA("(function() local t = {} return table.remove(t) end)()", json::object());
-  EXPECT_LUA("(function() local t = {3, 1, 2} table.sort(t) return table.unpack(t) end)()", json({1, 2, 3}));
-  EXPECT_LUA("(function() local t = {3, 1, 2} table.sort(t, function(a, b) return a > b end) return table.unpack(t) end)()",
-             json({3, 2, 1}));
+  EXPECT_LUA("(function() local t = {3, 1, 2} table.sort(t) return table.unpack(t) end)()",
+             json({1, 2, 3}));
+  EXPECT_LUA(
+      "(function() local t = {3, 1, 2} table.sort(t, function(a, b) return a > b end) return "
+      "table.unpack(t) end)()",
+      json({3, 2, 1}));
   EXPECT_LUA("table.concat({'a', 'b', 'c'}, '-', 2)", json({"b-c"}));
   EXPECT_LUA("table.concat({'a', 'b', 'c'}, '-', 2, 2)", json({"b"}));
   EXPECT_LUA("table.unpack(table.move({1, 2, 3}, 1, 3, 2))", json({1, 1, 2, 3}));

@@ -33,11 +33,16 @@ inline json PreSignUpEvent() {
 
 inline const char* FailureName(TriggerFailure failure) {
   switch (failure) {
-    case TriggerFailure::kNone: return "kNone";
-    case TriggerFailure::kRaised: return "kRaised";
-    case TriggerFailure::kLimit: return "kLimit";
-    case TriggerFailure::kBadResponse: return "kBadResponse";
-    case TriggerFailure::kCompile: return "kCompile";
+    case TriggerFailure::kNone:
+      return "kNone";
+    case TriggerFailure::kRaised:
+      return "kRaised";
+    case TriggerFailure::kLimit:
+      return "kLimit";
+    case TriggerFailure::kBadResponse:
+      return "kBadResponse";
+    case TriggerFailure::kCompile:
+      return "kCompile";
   }
   return "?";
 }
@@ -60,8 +65,7 @@ class TriggerTest : public ::testing::Test {
   // The value of a Lua expression, returned through response.value.
   json Eval(const std::string& expression) {
     const TriggerOutcome outcome =
-        Run("function handler(event) event.response.value = (" + expression +
-            ") return event end");
+        Run("function handler(event) event.response.value = (" + expression + ") return event end");
     EXPECT_EQ(outcome.failure, TriggerFailure::kNone) << expression << ": " << Describe(outcome);
     if (outcome.failure != TriggerFailure::kNone) return json();
     return outcome.event["response"].value("value", json());
@@ -69,12 +73,13 @@ class TriggerTest : public ::testing::Test {
 
   // The runner still serves an ordinary trigger.
   void ExpectHealthy() {
-    const TriggerOutcome outcome = Run(
-        "function handler(event)\n"
-        "  event.response.autoConfirmUser = event.request.userAttributes.email:match('@(.+)$') == 'example.com'\n"
-        "  event.response.rep = string.rep('ab', 2)\n"
-        "  return event\n"
-        "end");
+    const TriggerOutcome outcome =
+        Run("function handler(event)\n"
+            "  event.response.autoConfirmUser = event.request.userAttributes.email:match('@(.+)$') "
+            "== 'example.com'\n"
+            "  event.response.rep = string.rep('ab', 2)\n"
+            "  return event\n"
+            "end");
     ASSERT_EQ(outcome.failure, TriggerFailure::kNone) << Describe(outcome);
     EXPECT_EQ(outcome.event["response"]["autoConfirmUser"], true);
     EXPECT_EQ(outcome.event["response"]["rep"], "abab");

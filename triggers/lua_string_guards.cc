@@ -97,17 +97,38 @@ const char* ClassEnd(MatchState* ms, const char* p) {
 bool MatchClass(int c, int class_letter) {
   bool result = false;
   switch (std::tolower(class_letter)) {
-    case 'a': result = std::isalpha(c) != 0; break;
-    case 'c': result = std::iscntrl(c) != 0; break;
-    case 'd': result = std::isdigit(c) != 0; break;
-    case 'g': result = std::isgraph(c) != 0; break;
-    case 'l': result = std::islower(c) != 0; break;
-    case 'p': result = std::ispunct(c) != 0; break;
-    case 's': result = std::isspace(c) != 0; break;
-    case 'u': result = std::isupper(c) != 0; break;
-    case 'w': result = std::isalnum(c) != 0; break;
-    case 'x': result = std::isxdigit(c) != 0; break;
-    default: return class_letter == c;  // %. stands for the character itself
+    case 'a':
+      result = std::isalpha(c) != 0;
+      break;
+    case 'c':
+      result = std::iscntrl(c) != 0;
+      break;
+    case 'd':
+      result = std::isdigit(c) != 0;
+      break;
+    case 'g':
+      result = std::isgraph(c) != 0;
+      break;
+    case 'l':
+      result = std::islower(c) != 0;
+      break;
+    case 'p':
+      result = std::ispunct(c) != 0;
+      break;
+    case 's':
+      result = std::isspace(c) != 0;
+      break;
+    case 'u':
+      result = std::isupper(c) != 0;
+      break;
+    case 'w':
+      result = std::isalnum(c) != 0;
+      break;
+    case 'x':
+      result = std::isxdigit(c) != 0;
+      break;
+    default:
+      return class_letter == c;  // %. stands for the character itself
   }
   return std::isupper(class_letter) ? !result : result;
 }
@@ -137,10 +158,14 @@ bool SingleMatch(MatchState* ms, const char* s, const char* p, const char* ep) {
   if (s >= ms->src_end) return false;
   const int c = Byte(*s);
   switch (*p) {
-    case '.': return true;
-    case kEscape: return MatchClass(c, Byte(*(p + 1)));
-    case '[': return MatchSet(c, p, ep - 1);
-    default: return Byte(*p) == c;
+    case '.':
+      return true;
+    case kEscape:
+      return MatchClass(c, Byte(*(p + 1)));
+    case '[':
+      return MatchSet(c, p, ep - 1);
+    default:
+      return Byte(*p) == c;
   }
 }
 
@@ -511,12 +536,10 @@ int GSub(lua_State* L) {
   const char* src = luaL_checklstring(L, 1, &srcl);
   const char* p = luaL_checklstring(L, 2, &lp);
   const int kind = lua_type(L, 3);
-  const lua_Integer max_replacements =
-      luaL_optinteger(L, 4, static_cast<lua_Integer>(srcl) + 1);
-  luaL_argexpected(L,
-                   kind == LUA_TNUMBER || kind == LUA_TSTRING || kind == LUA_TFUNCTION ||
-                       kind == LUA_TTABLE,
-                   3, "string/function/table");
+  const lua_Integer max_replacements = luaL_optinteger(L, 4, static_cast<lua_Integer>(srcl) + 1);
+  luaL_argexpected(
+      L, kind == LUA_TNUMBER || kind == LUA_TSTRING || kind == LUA_TFUNCTION || kind == LUA_TTABLE,
+      3, "string/function/table");
   const bool anchor = *p == '^';
   if (anchor) {
     p++;
@@ -554,7 +577,6 @@ int GSub(lua_State* L) {
   return 2;
 }
 
-
 // string.rep: an empty piece (and separator) repeated n times is "", without looping n times.
 // Otherwise the result needs at least n bytes, so the memory cap bounds the loop.
 int Rep(lua_State* L) {
@@ -570,121 +592,15 @@ int Rep(lua_State* L) {
   return CallWrapped(L);
 }
 
-// Charges a loop over `first`..`last` (nothing when last < first).
-void ChargeSpan(lua_State* L, lua_Integer first, lua_Integer last, const char* function) {
-  if (last < first) return;
-  const lua_Unsigned span = static_cast<lua_Unsigned>(last) - static_cast<lua_Unsigned>(first) + 1u;
-  if (span > static_cast<lua_Unsigned>(kMaxTableSpan)) {
-    luaL_error(L, "%s: too many elements", function);
-  }
-  ChargeSteps(L, static_cast<uint64_t>(span));
-}
-
-int Move(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  ChargeSpan(L, luaL_checkinteger(L, 2), luaL_checkinteger(L, 3), "table.move");
-  return CallWrapped(L);
-}
-
-int Concat(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 4);
-  const lua_Integer first = luaL_optinteger(L, 3, 1);
-  if (lua_isnil(L, 4)) {
-    // Decide the end once: a __len metamethod could answer differently when asked again.
-    lua_pushinteger(L, luaL_len(L, 1));
-    lua_replace(L, 4);
-  }
-  ChargeSpan(L, first, luaL_checkinteger(L, 4), "table.concat");
-  return CallWrapped(L);
-}
-
-int Insert(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  const lua_Integer size = luaL_len(L, 1);
-  const lua_Integer end = static_cast<lua_Integer>(static_cast<lua_Unsigned>(size) + 1u);
-  lua_Integer position = end;
-  switch (lua_gettop(L)) {
-    case 2:
-      break;
-    case 3: {
-      position = luaL_checkinteger(L, 2);
-      luaL_argcheck(L,
-                    static_cast<lua_Unsigned>(position) - 1u < static_cast<lua_Unsigned>(end), 2,
-                    "position out of bounds");
-      ChargeSpan(L, position + 1, end, "table.insert");
-      for (lua_Integer i = end; i > position; i--) {  // shift up
-        lua_geti(L, 1, i - 1);
-        lua_seti(L, 1, i);
-      }
-      break;
-    }
-    default:
-      return luaL_error(L, "wrong number of arguments to 'insert'");
-  }
-  lua_seti(L, 1, position);
-  return 0;
-}
-
-int Remove(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  const lua_Integer size = luaL_len(L, 1);
-  lua_Integer position = luaL_optinteger(L, 2, size);
-  if (position != size) {
-    luaL_argcheck(L,
-                  static_cast<lua_Unsigned>(position) - 1u <= static_cast<lua_Unsigned>(size), 2,
-                  "position out of bounds");
-  }
-  lua_geti(L, 1, position);  // the result
-  ChargeSpan(L, position, size - 1, "table.remove");
-  for (; position < size; position++) {  // shift down
-    lua_geti(L, 1, position + 1);
-    lua_seti(L, 1, position);
-  }
-  lua_pushnil(L);
-  lua_seti(L, 1, position);
-  return 1;
-}
-
-int Sort(lua_State* L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
-  if (luaL_getmetafield(L, 1, "__len") != LUA_TNIL) {
-    return luaL_error(L, "table.sort: tables with a __len metamethod are not supported");
-  }
-  const auto size = static_cast<lua_Integer>(lua_rawlen(L, 1));
-  ChargeSpan(L, 1, size, "table.sort");
-  return CallWrapped(L);
-}
-
-void Replace(lua_State* L, int table, const char* name, lua_CFunction function) {
-  lua_pushcfunction(L, function);
-  lua_setfield(L, table, name);
-}
-
-void Wrap(lua_State* L, int table, const char* name, lua_CFunction function) {
-  lua_getfield(L, table, name);
-  lua_pushcclosure(L, function, 1);
-  lua_setfield(L, table, name);
-}
-
 }  // namespace
 
 void InstallGuardedStringFunctions(lua_State* L, int index) {
   index = lua_absindex(L, index);
-  Replace(L, index, "find", &Guarded<Find>);
-  Replace(L, index, "match", &Guarded<Match>);
-  Replace(L, index, "gmatch", &Guarded<GMatch>);
-  Replace(L, index, "gsub", &Guarded<GSub>);
-  Wrap(L, index, "rep", &Guarded<Rep>);
-}
-
-void InstallGuardedTableFunctions(lua_State* L, int index) {
-  index = lua_absindex(L, index);
-  Wrap(L, index, "move", &Guarded<Move>);
-  Wrap(L, index, "concat", &Guarded<Concat>);
-  Wrap(L, index, "sort", &Guarded<Sort>);
-  Replace(L, index, "insert", &Guarded<Insert>);
-  Replace(L, index, "remove", &Guarded<Remove>);
+  SetFunction(L, index, "find", &Guarded<Find>);
+  SetFunction(L, index, "match", &Guarded<Match>);
+  SetFunction(L, index, "gmatch", &Guarded<GMatch>);
+  SetFunction(L, index, "gsub", &Guarded<GSub>);
+  WrapFunction(L, index, "rep", &Guarded<Rep>);
 }
 
 }  // namespace cognate::triggers
