@@ -209,6 +209,7 @@ TriggerOutcome Sandbox::Run(const std::string& script_key, std::string_view sour
   state.early_message.clear();
   state.traceback.clear();
   state.log = &out.log_lines;
+  state.messages = &out.messages;
   state.log_bytes = 0;
   state.log_truncated = false;
 

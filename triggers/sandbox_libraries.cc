@@ -134,6 +134,43 @@ int Log(lua_State* L) {
   return 0;
 }
 
+// cognate.send_message{medium = "EMAIL" | "SMS", subject = ..., body = ..., code = ...}: asks the
+// server to deliver a message to the user the event is about (a one-time code of a custom
+// challenge, say). Only the body is required; at most kMaxMessages per call.
+constexpr size_t kMaxMessages = 4;
+constexpr size_t kMaxMessageBytes = 20000;
+
+int SendMessage(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  State* state = StateOf(L);
+  if (state->messages == nullptr) return luaL_error(L, "send_message is not available here");
+  if (state->messages->size() >= kMaxMessages) return luaL_error(L, "too many messages in one call");
+  auto field = [&](const char* name, bool required) -> std::string {
+    lua_getfield(L, 1, name);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      if (required) luaL_error(L, "send_message needs a %s", name);
+      return std::string();
+    }
+    size_t length = 0;
+    const char* text = lua_tolstring(L, -1, &length);
+    if (text == nullptr) luaL_error(L, "send_message: %s must be a string", name);
+    if (length > kMaxMessageBytes) luaL_error(L, "send_message: %s is too long", name);
+    std::string value(text, length);
+    lua_pop(L, 1);
+    return value;
+  };
+  std::string medium = field("medium", false);
+  if (medium.empty()) medium = "EMAIL";
+  if (medium != "EMAIL" && medium != "SMS") return luaL_error(L, "send_message: medium must be EMAIL or SMS");
+  json message = {{"medium", medium},
+                  {"subject", SanitizeUtf8(field("subject", false))},
+                  {"body", SanitizeUtf8(field("body", true))},
+                  {"code", SanitizeUtf8(field("code", false))}};
+  state->messages->push_back(std::move(message));
+  return 0;
+}
+
 // ---- code that Lua could run with hooks off ----
 //
 // Lua disables hooks while a hook runs and, when the hook raises (our limit error), turns them
@@ -413,6 +450,7 @@ int OpenSandboxLibraries(lua_State* L) {
   lua_createtable(L, 0, 8);
   const int cognate = lua_gettop(L);
   SetFunction(L, cognate, "log", &Guarded<Log>);
+  SetFunction(L, cognate, "send_message", &Guarded<SendMessage>);
   SetFunction(L, cognate, "sha256", &Guarded<Sha256>);
   SetFunction(L, cognate, "hmac_sha256", &Guarded<HmacSha256>);
   SetFunction(L, cognate, "random_bytes", &Guarded<RandomBytes>);

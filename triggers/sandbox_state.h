@@ -83,6 +83,7 @@ struct Sandbox::State {
   std::string early_message;
   std::string traceback;
   std::vector<std::string>* log = nullptr;
+  std::vector<nlohmann::json>* messages = nullptr;  // cognate.send_message, this call
   size_t log_bytes = 0;
   bool log_truncated = false;
 

@@ -58,6 +58,9 @@ struct TriggerOutcome {
   // On kRaised/kLimit the last line is "ERROR <message>" followed by a Lua traceback when one
   // could be taken.
   std::vector<std::string> log_lines;
+  // Messages the script asked to send with cognate.send_message, in order, each
+  // {"medium": "EMAIL"|"SMS", "subject", "body", "code"}; the caller delivers them to the user.
+  std::vector<nlohmann::json> messages;
   // Wall-clock time the invocation took, in microseconds.
   int64_t duration_us = 0;
 };

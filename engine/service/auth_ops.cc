@@ -4,6 +4,7 @@
 #include "engine/crypto/hash.h"
 #include "engine/projection.h"
 #include "engine/service/claim_errors.h"
+#include "engine/service/commit_retry.h"
 #include "engine/service/user_pool_service.h"
 #include "engine/service/wire.h"
 #include "engine/user/attributes.h"
@@ -305,7 +306,7 @@ Outcome<nlohmann::json> UserPoolService::RevokeToken(const json& request, const 
   if (origin.is_discarded() || origin.value("client_id", "") != client->id) {
     return Reject(ErrorCode::kUnauthorized, "The token was not issued to this client.");
   }
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = LoadUserBySub(origin.value("pool_id", ""), origin.value("sub", ""));
     if (!user.ok()) return FromStatus(user.status());
     if (!user->exists || user->deleted) return json::object();
@@ -320,7 +321,7 @@ Outcome<nlohmann::json> UserPoolService::GlobalSignOut(const json& request, cons
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
   UserState user = std::move(info->user);
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto appended = CommitUser(user, {MakeEvent(user_events::kSignedOut, {{"via", "self"}})}, ctx);
     if (appended.ok()) return json::object();
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
@@ -334,7 +335,7 @@ Outcome<nlohmann::json> UserPoolService::GlobalSignOut(const json& request, cons
 Outcome<nlohmann::json> UserPoolService::AdminUserGlobalSignOut(const json& request, const CallContext& ctx) {
   auto pool = LoadPool(request);
   if (!pool.ok()) return pool.error();
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = RequireUser(pool.value(), request);
     if (!user.ok()) return user.error();
     auto appended = CommitUser(user.value(), {MakeEvent(user_events::kSignedOut, {{"via", "admin"}})}, ctx);

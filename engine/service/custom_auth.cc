@@ -109,6 +109,12 @@ Outcome<nlohmann::json> UserPoolService::NextCustomChallenge(const PoolState& po
                   {"private", made.value("privateChallengeParameters", json::object())},
                   {"metadata", made.value("challengeMetadata", json())},
                   {"exp", clock_.NowMs() + settings.validity.auth_session_seconds * 1000}};
+  // A challenge that needs a message (a one-time code, say) asked for it with
+  // cognate.send_message; it goes to the user once the challenge is made.
+  for (const auto& message : (*create.value()).messages) {
+    DeliverCode(pool, user, message.value("medium", "EMAIL"),
+                {message.value("subject", ""), message.value("body", "")}, message.value("code", ""));
+  }
   return json{{"ChallengeName", "CUSTOM_CHALLENGE"}, {"Session", SealSession(session)}, {"ChallengeParameters", public_parameters}};
 }
 

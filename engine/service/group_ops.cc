@@ -6,6 +6,7 @@
 #include "engine/crypto/random.h"
 #include "engine/pool/pool_events.h"
 #include "engine/service/paging.h"
+#include "engine/service/commit_retry.h"
 #include "engine/service/user_pool_service.h"
 #include "engine/service/wire.h"
 #include "engine/user/user_events.h"
@@ -49,7 +50,7 @@ Outcome<nlohmann::json> UserPoolService::CreateGroup(const json& request, const 
   if (!name.ok()) return name.error();
   auto config = GroupConfig(request, json::object());
   if (!config.ok()) return config.error();
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto group = LoadGroup(pool->id, name.value());
     if (!group.ok()) return FromStatus(group.status());
     if (group->exists && !group->deleted) return Reject(ErrorCode::kGroupExists, "A group with the name already exists.");
@@ -85,7 +86,7 @@ Outcome<nlohmann::json> UserPoolService::GetGroup(const json& request, const Cal
 }
 
 Outcome<nlohmann::json> UserPoolService::UpdateGroup(const json& request, const CallContext& ctx) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto group = RequireGroup(request);
     if (!group.ok()) return group.error();
     auto config = GroupConfig(request, group->config);
@@ -98,7 +99,7 @@ Outcome<nlohmann::json> UserPoolService::UpdateGroup(const json& request, const 
 }
 
 Outcome<nlohmann::json> UserPoolService::DeleteGroup(const json& request, const CallContext& ctx) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto group = RequireGroup(request);
     if (!group.ok()) return group.error();
     auto appended = CommitGroup(group.value(), {MakeEvent(pool_events::kGroupDeleted, json::object())}, ctx);

@@ -3,6 +3,7 @@
 #include "engine/crypto/random.h"
 #include "engine/pool/pool_events.h"
 #include "engine/service/paging.h"
+#include "engine/service/commit_retry.h"
 #include "engine/service/user_pool_service.h"
 #include "engine/service/wire.h"
 
@@ -47,7 +48,7 @@ Outcome<nlohmann::json> UserPoolService::DescribeUserPool(const json& request, c
 }
 
 Outcome<nlohmann::json> UserPoolService::UpdateUserPool(const json& request, const CallContext& ctx) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto pool = LoadPool(request);
     if (!pool.ok()) return pool.error();
     auto config = ApplyPoolUpdate(pool->config, request);
@@ -87,7 +88,7 @@ Outcome<nlohmann::json> UserPoolService::ListUserPools(const json& request, cons
 }
 
 Outcome<nlohmann::json> UserPoolService::DeleteUserPool(const json& request, const CallContext& ctx) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto pool = LoadPool(request);
     if (!pool.ok()) return pool.error();
     if (pool->config.value("DeletionProtection", "INACTIVE") == "ACTIVE") {
@@ -148,7 +149,7 @@ Outcome<nlohmann::json> UserPoolService::DescribeUserPoolClient(const json& requ
 }
 
 Outcome<nlohmann::json> UserPoolService::UpdateUserPoolClient(const json& request, const CallContext& ctx) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto pool = LoadPool(request);
     if (!pool.ok()) return pool.error();
     auto id = ClientIdOf(request);
@@ -188,7 +189,7 @@ Outcome<nlohmann::json> UserPoolService::ListUserPoolClients(const json& request
 }
 
 Outcome<nlohmann::json> UserPoolService::DeleteUserPoolClient(const json& request, const CallContext& ctx) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto pool = LoadPool(request);
     if (!pool.ok()) return pool.error();
     auto id = ClientIdOf(request);

@@ -8,6 +8,7 @@
 #include "engine/crypto/hash.h"
 #include "engine/pool/pool_events.h"
 #include "engine/service/claim_errors.h"
+#include "engine/service/commit_retry.h"
 #include "engine/service/user_pool_service.h"
 #include "engine/service/wire.h"
 #include "engine/user/user_events.h"
@@ -83,7 +84,7 @@ Result<AppendResult> UserPoolService::CommitUser(UserState& user, const Events& 
 Outcome<UserState> UserPoolService::MutateUser(
     const std::function<Outcome<UserState>()>& load,
     const std::function<Outcome<Events>(const UserState&)>& decide, const CallContext& ctx) {
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = load();
     if (!user.ok()) return user.error();
     auto events = decide(user.value());

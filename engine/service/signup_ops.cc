@@ -2,6 +2,7 @@
 // AdminConfirmSignUp.
 #include "engine/crypto/random.h"
 #include "engine/service/claim_errors.h"
+#include "engine/service/commit_retry.h"
 #include "engine/service/user_pool_service.h"
 #include "engine/service/wire.h"
 #include "engine/user/attributes.h"
@@ -11,7 +12,6 @@ namespace cognate {
 namespace {
 
 constexpr int64_t kSignUpCodeValidityMs = 24LL * 3600 * 1000;
-constexpr int kMaxAttempts = 8;
 
 // Which attribute a verification code goes to: the first auto-verified one the user has.
 std::string VerificationAttribute(const PoolSettings& settings, const UserState& user) {
@@ -175,7 +175,7 @@ Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, cons
   const PoolSettings settings = ReadPoolSettings(pool.config);
 
   const bool hide_existence = ReadClientSettings(client.config).prevent_user_existence_errors;
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = RequireUser(pool, request);
     if (!user.ok()) {
       if (hide_existence && user.error().code == ErrorCode::kUserNotFound) {
@@ -222,7 +222,7 @@ Outcome<nlohmann::json> UserPoolService::ResendConfirmationCode(const json& requ
   const PoolSettings settings = ReadPoolSettings(pool.config);
 
   const bool hide_existence = ReadClientSettings(client.config).prevent_user_existence_errors;
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = RequireUser(pool, request);
     if (!user.ok()) {
       if (hide_existence && user.error().code == ErrorCode::kUserNotFound) {
@@ -375,7 +375,7 @@ Outcome<nlohmann::json> UserPoolService::AdminConfirmSignUp(const json& request,
   auto pool = LoadPool(request);
   if (!pool.ok()) return pool.error();
   const PoolSettings settings = ReadPoolSettings(pool->config);
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = RequireUser(pool.value(), request);
     if (!user.ok()) return user.error();
     if (user->status != "UNCONFIRMED") {

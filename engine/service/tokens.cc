@@ -9,6 +9,7 @@
 #include "engine/crypto/random.h"
 #include "engine/crypto/srp.h"
 #include "engine/projection.h"
+#include "engine/service/commit_retry.h"
 #include "engine/service/user_pool_service.h"
 #include "engine/service/wire.h"
 #include "engine/user/user_events.h"
@@ -76,13 +77,23 @@ Outcome<bool> UserPoolService::PasswordMatches(const UserState& user, const std:
   return *match;
 }
 
+namespace {
+
+// Sealed sessions and refresh tokens start with a letter: base64url may begin with '-', which
+// command-line clients (aws-cli among them) take for an option.
+constexpr std::string_view kSessionPrefix = "AYAB";
+constexpr std::string_view kRefreshTokenPrefix = "eyR";
+
+}  // namespace
+
 nlohmann::json UserPoolService::SealSession(const json& content) const {
-  return crypto::Base64UrlEncode(crypto::Seal(session_key_, content.dump(), "auth-session"));
+  return std::string(kSessionPrefix) + crypto::Base64UrlEncode(crypto::Seal(session_key_, content.dump(), "auth-session"));
 }
 
 Outcome<nlohmann::json> UserPoolService::OpenSession(const std::string& session) const {
   const DomainError expired = Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
-  auto sealed = crypto::Base64UrlDecode(session);
+  if (session.rfind(kSessionPrefix, 0) != 0) return expired;
+  auto sealed = crypto::Base64UrlDecode(std::string_view(session).substr(kSessionPrefix.size()));
   if (!sealed.ok()) return expired;
   auto plain = crypto::Open(session_key_, *sealed, "auth-session");
   if (!plain.ok()) return expired;
@@ -212,7 +223,7 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
                                                      json trigger_records) {
   const ClientSettings settings = ReadClientSettings(client.config);
   const std::string origin_jti = crypto::NewUuidV4();
-  const std::string refresh_token = crypto::Base64UrlEncode(crypto::RandomBytes(96));
+  const std::string refresh_token = std::string(kRefreshTokenPrefix) + crypto::Base64UrlEncode(crypto::RandomBytes(96));
   const int64_t now = clock_.NowMs();
   const int64_t auth_time = now / 1000;
 
@@ -244,7 +255,7 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
     auto appended = CommitUser(user, events, ctx);
     if (appended.ok()) break;
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
-    if (attempt == 7) return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+    if (attempt == kMaxCommitAttempts - 1) return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
     auto reloaded = LoadUserBySub(user.pool_id, user.sub);
     if (!reloaded.ok()) return FromStatus(reloaded.status());
     if (!reloaded->exists || reloaded->deleted) return Reject(ErrorCode::kUserNotFound, "User does not exist.");
@@ -353,10 +364,10 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
   }
   json refreshed = {{"client_id", client->id}, {"origin_jti", **origin_jti}, {"source_ip", ctx.source_ip}};
   if (!trigger_records.empty()) refreshed["triggers"] = trigger_records;
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto appended = CommitUser(state, {MakeEvent(user_events::kTokensRefreshed, refreshed)}, ctx);
     if (appended.ok()) break;
-    if (appended.status().code() != StatusCode::kAborted || attempt == 7) return FromStatus(appended.status());
+    if (appended.status().code() != StatusCode::kAborted || attempt == kMaxCommitAttempts - 1) return FromStatus(appended.status());
     auto reloaded = LoadUserBySub(pool->id, state.sub);
     if (!reloaded.ok()) return FromStatus(reloaded.status());
     state = std::move(reloaded).value();

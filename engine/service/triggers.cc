@@ -6,6 +6,7 @@
 
 #include "engine/crypto/hash.h"
 #include "engine/service/paging.h"
+#include "engine/service/commit_retry.h"
 #include "engine/service/user_pool_service.h"
 #include "engine/service/wire.h"
 
@@ -138,7 +139,13 @@ Outcome<std::optional<UserPoolService::TriggerRun>> UserPoolService::RunTrigger(
     *it = json{{"sha256", crypto::Sha256Hex(it->dump())}};
   }
   record["response"] = recorded;
-  return std::optional<TriggerRun>(TriggerRun{std::move(response), std::move(record)});
+  if (!outcome.messages.empty()) {
+    // The bodies may carry one-time codes: the log keeps only where they went.
+    json sent = json::array();
+    for (const auto& m : outcome.messages) sent.push_back({{"medium", m.value("medium", "")}, {"subject", m.value("subject", "")}});
+    record["messages"] = sent;
+  }
+  return std::optional<TriggerRun>(TriggerRun{std::move(response), std::move(record), std::move(outcome.messages)});
 }
 
 nlohmann::json UserPoolService::TriggerAttributes(const std::map<std::string, std::string>& attributes) {
@@ -202,7 +209,7 @@ Outcome<nlohmann::json> UserPoolService::PutTrigger(const json& request, const C
     return Reject(ErrorCode::kInvalidParameter, "The script does not compile: " + compiled.message());
   }
   const std::string sha256 = crypto::Sha256Hex(source.value());
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto script = LoadTrigger(name.value());
     if (!script.ok()) return FromStatus(script.status());
     TriggerScript state = std::move(script).value();
@@ -247,7 +254,7 @@ Outcome<nlohmann::json> UserPoolService::ListTriggers(const json& request, const
 Outcome<nlohmann::json> UserPoolService::DeleteTrigger(const json& request, const CallContext& ctx) {
   auto name = wire::RequiredString(request, "Name", 1, 64);
   if (!name.ok()) return name.error();
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto script = LoadTrigger(name.value());
     if (!script.ok()) return FromStatus(script.status());
     if (!script->exists || script->deleted) return Reject(ErrorCode::kResourceNotFound, "Trigger " + name.value() + " does not exist.");

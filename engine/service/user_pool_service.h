@@ -276,6 +276,7 @@ class UserPoolService {
   struct TriggerRun {
     json response;
     json record;  // {trigger, source, script_version, sha256, response, log, duration_us}
+    std::vector<json> messages;  // what the script asked to send (cognate.send_message)
   };
   // nullopt when the pool has no such trigger. Failures are Cognito's Lambda exceptions.
   Outcome<std::optional<TriggerRun>> RunTrigger(const PoolState& pool, const TriggerCall& call);

@@ -253,3 +253,35 @@ end`);
   assert.equal(e.message, 'Incorrect username or password.');
   assertCliError(await respond('not-a-session-at-all-xxxxxxxxxxxxxxxx', '42'), 'NotAuthorizedException', 'a forged session');
 }, 180_000);
+
+it('CUSTOM_AUTH passwordless: a one-time code through the message sink (examples/triggers/passwordless.lua)', async () => {
+  const { sdk, aws, admin } = ctx;
+  const name = unique('passwordless');
+  await deploy(name, example('passwordless.lua'));
+  const poolId = await createPool(sdk, {
+    LambdaConfig: { DefineAuthChallenge: arn(name), CreateAuthChallenge: arn(name), VerifyAuthChallengeResponse: arn(name) },
+  });
+  const { clientId } = await createClient(sdk, poolId, { ExplicitAuthFlows: ['ALLOW_CUSTOM_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+  const username = unique('nopass');
+  await createConfirmedUser(sdk, poolId, username, { attributes: { email: `${username}@example.com`, email_verified: 'true' } });
+
+  const start = assertCliOk(await aws.run('initiate-auth', '--client-id', clientId, '--auth-flow', 'CUSTOM_AUTH',
+    '--auth-parameters', `USERNAME=${username}`), 'ask for a code');
+  assert.equal(start.ChallengeName, 'CUSTOM_CHALLENGE');
+  assert.equal(start.ChallengeParameters.email, `${username}@example.com`);
+  const [first] = await admin.listOutbox(poolId, username);
+  assert.equal(first.Subject, 'Your sign-in code');
+  assert.match(first.Code, /^\d{6}$/);
+  assert.equal(first.Body, `Your sign-in code is ${first.Code}. It works once.`);
+  assert.equal(first.Destination, `${username}@example.com`);
+
+  const respond = (session, answer) => aws.run('respond-to-auth-challenge', '--client-id', clientId,
+    '--challenge-name', 'CUSTOM_CHALLENGE', '--session', session, '--challenge-responses', `USERNAME=${username},ANSWER=${answer}`);
+  const wrongCode = first.Code === '000000' ? '111111' : '000000';
+  const retry = assertCliOk(await respond(start.Session, wrongCode), 'a wrong code');
+  assert.equal(retry.ChallengeName, 'CUSTOM_CHALLENGE');
+  const [second] = await admin.listOutbox(poolId, username);
+  assert.notEqual(second.CreatedAt, first.CreatedAt, 'a new code was sent');
+  const signedIn = assertCliOk(await respond(retry.Session, second.Code), 'the new code');
+  assert.equal(jwt(signedIn.AuthenticationResult.IdToken).payload.email, `${username}@example.com`);
+}, 180_000);
