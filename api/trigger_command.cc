@@ -69,7 +69,8 @@ int RunTriggerCommand(const std::vector<std::string>& args) {
   std::string url, admin_key;
   for (size_t i = 0; i < args.size(); ++i) {
     if ((args[i] == "--endpoint" || args[i] == "--admin-key") && i + 1 < args.size()) {
-      (args[i] == "--endpoint" ? url : admin_key) = args[++i];
+      std::string& target = args[i] == "--endpoint" ? url : admin_key;
+      target = args[++i];
     } else if (args[i] == "--help" || args[i] == "-h") {
       std::cout << kUsage;
       return 0;

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "bench/load/cognito_request.h"
 #include "bench/load/http_client.h"
 #include "bench/load/load_runner.h"
@@ -42,6 +44,7 @@ struct Flags {
   double timeout_s = 10;
   int setup_parallelism = 4;
   bool keep_pool = false;
+  nlohmann::json lambda_config = nlohmann::json::object();
   bool json = false;
 };
 
@@ -50,7 +53,7 @@ void PrintUsage(std::FILE* out) {
                "usage: cognate-load --op OP [--endpoint URL] [--admin-key ID:SECRET]\n"
                "                    [--connections N] [--duration S] [--warmup S] [--json]\n"
                "                    [--users K] [--timeout S] [--setup-parallelism P] "
-               "[--keep-pool]\n"
+               "[--keep-pool] [--lambda KEY=NAME]\n"
                "\n"
                "  --op OP               one of: %s\n"
                "  --endpoint URL        http://HOST:PORT of the server (default %s)\n"
@@ -64,6 +67,7 @@ void PrintUsage(std::FILE* out) {
                "  --timeout S           deadline of each connect/write/read (default 10)\n"
                "  --setup-parallelism P connections creating users (default 4)\n"
                "  --keep-pool           do not delete the bench pool afterwards\n"
+               "  --lambda KEY=NAME     attach the deployed trigger NAME as LambdaConfig KEY\n"
                "  --json                print one JSON object on stdout (summary goes to stderr)\n"
                "\n"
                "Exit status: 0 all requests answered 200; 2 some did not; 1 usage or set-up "
@@ -117,6 +121,12 @@ bool ParseFlags(int argc, char** argv, Flags& flags, bool& help) {
       flags.json = true;
     } else if (name == "--keep-pool") {
       flags.keep_pool = true;
+    } else if (name == "--lambda") {
+      // --lambda PreSignUp=NAME attaches the deployed trigger script NAME to the bench pool.
+      auto v = value();
+      if (!v || v->find('=') == std::string::npos) return bad("--lambda needs KEY=NAME:");
+      flags.lambda_config[v->substr(0, v->find('='))] =
+          "arn:aws:lambda:us-east-1:000000000000:function:" + v->substr(v->find('=') + 1);
     } else if (name == "--endpoint" || name == "--admin-key" || name == "--op") {
       auto v = value();
       if (!v) return bad("missing value for");
@@ -195,6 +205,7 @@ int Main(int argc, char** argv) {
 
   const std::string run_id = RandomRunId();
   SetupOptions setup;
+  setup.lambda_config = flags.lambda_config;
   setup.endpoint = *endpoint;
   setup.admin_key = *admin_key;
   setup.op = *op;

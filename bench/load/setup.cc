@@ -112,17 +112,16 @@ Status SetUp(const SetupOptions& options, Fixture* out) {
   Fixture& fixture = *out;
   fixture = Fixture();
 
-  auto pool = CallCognito(
-      client, options.endpoint, "CreateUserPool",
-      {{"PoolName", "bench-" + options.run_id},
-       {"Policies",
-        {{"PasswordPolicy",
-          {{"MinimumLength", 8},
-           {"RequireUppercase", true},
-           {"RequireLowercase", true},
-           {"RequireNumbers", true},
-           {"RequireSymbols", true}}}}}},
-      &options.admin_key);
+  nlohmann::json create_pool = {{"PoolName", "bench-" + options.run_id},
+                                 {"Policies",
+                                  {{"PasswordPolicy",
+                                    {{"MinimumLength", 8},
+                                     {"RequireUppercase", true},
+                                     {"RequireLowercase", true},
+                                     {"RequireNumbers", true},
+                                     {"RequireSymbols", true}}}}}};
+  if (!options.lambda_config.empty()) create_pool["LambdaConfig"] = options.lambda_config;
+  auto pool = CallCognito(client, options.endpoint, "CreateUserPool", create_pool, &options.admin_key);
   if (!pool.ok()) return pool.status();
   auto pool_id = StringAt(*pool, {"UserPool", "Id"}, "CreateUserPool");
   if (!pool_id.ok()) return pool_id.status();

@@ -6,6 +6,8 @@
 // Thread safety: the functions may be called from any thread; each uses its own connections.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <string>
 
@@ -30,6 +32,9 @@ struct SetupOptions {
   std::chrono::milliseconds request_timeout{30000};
   // Deadline of the whole set-up; workers stop starting users after it. Default 300 s.
   std::chrono::seconds deadline{300};
+  // The bench pool's LambdaConfig ({"PreSignUp": "arn:...:function:NAME"}), to measure an
+  // operation with a trigger attached. Default: none.
+  nlohmann::json lambda_config = nlohmann::json::object();
 };
 
 // Creates the pool, the client and (if NeedsUsers(op)) the users, and (if NeedsTokens(op)) signs
