@@ -54,13 +54,7 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
   UserState user = std::move(found).value();
   if (!user.enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
   json records = json::array();
-  auto pre = RunTrigger(pool, {"PreAuthentication", "PreAuthentication_Authentication", user.username, client.id,
-                               {{"userAttributes", TriggerAttributes(user.attributes)},
-                                {"validationData", json::object()},
-                                {"clientMetadata", json::object()}},
-                               json::object()});
-  if (!pre.ok()) return pre.error();
-  if (pre.value()) records.push_back((*pre.value()).record);
+  if (auto pre = AuthenticationTrigger(pool, client, user, false, records); !pre.ok()) return pre.error();
   auto matches = PasswordMatches(user, password);
   if (!matches.ok()) return matches.error();
   if (!matches.value()) {
@@ -94,13 +88,7 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
                                          {"requiredAttributes", required.dump()},
                                          {"userAttributes", shown.dump()}}}};
   }
-  auto post = RunTrigger(pool, {"PostAuthentication", "PostAuthentication_Authentication", user.username, client.id,
-                                {{"userAttributes", TriggerAttributes(user.attributes)},
-                                 {"newDeviceUsed", false},
-                                 {"clientMetadata", json::object()}},
-                                json::object()});
-  if (!post.ok()) return post.error();
-  if (post.value()) records.push_back((*post.value()).record);
+  if (auto post = AuthenticationTrigger(pool, client, user, true, records); !post.ok()) return post.error();
   return IssueTokens(pool, client, user, ctx, "USER_PASSWORD_AUTH", {}, std::move(records));
 }
 

@@ -37,13 +37,7 @@ Outcome<nlohmann::json> UserPoolService::StartCustomAuth(const PoolState& pool, 
   if (user.status == "UNCONFIRMED") return Reject(ErrorCode::kUserNotConfirmed, "User is not confirmed.");
   if (user.status == "RESET_REQUIRED") return Reject(ErrorCode::kPasswordResetRequired, "Password reset required for the user");
   json records = json::array();
-  auto pre = RunTrigger(pool, {"PreAuthentication", "PreAuthentication_Authentication", user.username, client.id,
-                               {{"userAttributes", TriggerAttributes(user.attributes)},
-                                {"validationData", json::object()},
-                                {"clientMetadata", json::object()}},
-                               json::object()});
-  if (!pre.ok()) return pre.error();
-  if (pre.value()) records.push_back((*pre.value()).record);
+  if (auto pre = AuthenticationTrigger(pool, client, user, false, records); !pre.ok()) return pre.error();
   return NextCustomChallenge(pool, client, found.value(), json::array(), std::move(records), ctx);
 }
 
@@ -63,11 +57,7 @@ Outcome<nlohmann::json> UserPoolService::NextCustomChallenge(const PoolState& po
   auto flag = [&](const char* name) { return decision.value(name, json(false)).is_boolean() && decision.value(name, false); };
   if (flag("failAuthentication")) return Reject(ErrorCode::kNotAuthorized, "Incorrect username or password.");
   if (flag("issueTokens")) {
-    auto post = RunTrigger(pool, {"PostAuthentication", "PostAuthentication_Authentication", user.username, client.id,
-                                  {{"userAttributes", attributes}, {"newDeviceUsed", false}, {"clientMetadata", json::object()}},
-                                  json::object()});
-    if (!post.ok()) return post.error();
-    if (post.value()) records.push_back((*post.value()).record);
+    if (auto post = AuthenticationTrigger(pool, client, user, true, records); !post.ok()) return post.error();
     return IssueTokens(pool, client, user, ctx, "CUSTOM_AUTH", {}, std::move(records));
   }
   const json challenge_name = decision.value("challengeName", json());

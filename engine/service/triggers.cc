@@ -196,6 +196,22 @@ Outcome<UserPoolService::MessageText> UserPoolService::ComposeMessage(
   return text;
 }
 
+Outcome<Done> UserPoolService::AuthenticationTrigger(const PoolState& pool, const ClientState& client,
+                                                     const UserState& user, bool post, json& records) {
+  json request = {{"userAttributes", TriggerAttributes(user.attributes)}, {"clientMetadata", json::object()}};
+  if (post) {
+    request["newDeviceUsed"] = false;
+  } else {
+    request["validationData"] = json::object();
+  }
+  auto run = RunTrigger(pool, {post ? "PostAuthentication" : "PreAuthentication",
+                               post ? "PostAuthentication_Authentication" : "PreAuthentication_Authentication",
+                               user.username, client.id, std::move(request), json::object()});
+  if (!run.ok()) return run.error();
+  if (run.value()) records.push_back((*run.value()).record);
+  return Done{};
+}
+
 Outcome<nlohmann::json> UserPoolService::PutTrigger(const json& request, const CallContext& ctx) {
   auto name = wire::RequiredString(request, "Name", 1, 64);
   if (!name.ok()) return name.error();

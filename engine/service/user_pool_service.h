@@ -280,6 +280,10 @@ class UserPoolService {
   };
   // nullopt when the pool has no such trigger. Failures are Cognito's Lambda exceptions.
   Outcome<std::optional<TriggerRun>> RunTrigger(const PoolState& pool, const TriggerCall& call);
+  // Runs PreAuthentication (`post` false) or PostAuthentication (`post` true) for a sign-in of
+  // `user`, if the pool has it; appends its record to `records`.
+  Outcome<Done> AuthenticationTrigger(const PoolState& pool, const ClientState& client,
+                                      const UserState& user, bool post, json& records);
   // The function name a LambdaConfig entry (ARN or name) selects, "" if none.
   static std::string TriggerNameOf(const json& lambda_config, const std::string& key);
   // InvalidParameter unless every function LambdaConfig names is a deployed script.
