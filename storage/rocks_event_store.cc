@@ -47,29 +47,6 @@ namespace {
 constexpr const char* kFamilies[] = {kEventsFamily, kStreamsFamily, kClaimsFamily, kRowsFamily,
                                      kMetaFamily};
 
-Status CheckRequest(const AppendRequest& request) {
-  if (request.events.empty()) return InvalidArgumentError("an append needs at least one event");
-  if (!IsValidName(request.stream)) {
-    return InvalidArgumentError("stream name must be non-empty and without NUL");
-  }
-  for (const NewEvent& event : request.events) {
-    if (event.type.empty()) return InvalidArgumentError("event type is empty");
-  }
-  for (const Claim& claim : request.claims) {
-    if (claim.key.empty() || claim.owner.empty()) {
-      return InvalidArgumentError("claim key and owner must be non-empty");
-    }
-  }
-  for (const std::string& key : request.releases) {
-    if (key.empty()) return InvalidArgumentError("release key is empty");
-  }
-  for (const RowWrite& row : request.rows) {
-    if (!IsValidName(row.table)) {
-      return InvalidArgumentError("table name must be non-empty and without NUL");
-    }
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -203,7 +180,7 @@ Status RocksEventStore::LoadHead() {
 }
 
 Result<AppendResult> RocksEventStore::Append(AppendRequest request) {
-  if (Status s = CheckRequest(request); !s.ok()) return s;
+  if (Status s = CheckAppendRequest(request); !s.ok()) return s;
   auto pending = std::make_unique<PendingAppend>();
   pending->tails.reserve(request.events.size());
   for (const NewEvent& event : request.events) pending->tails.push_back(EncodeEventTail(event));

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -81,6 +82,37 @@ struct Row {
   std::string key;
   std::string value;
 };
+
+// Stream and table names: non-empty and without NUL (stores use NUL as a key separator).
+inline bool IsValidStoreName(std::string_view name) {
+  return !name.empty() && name.find('\0') == std::string_view::npos;
+}
+
+// The shape every store refuses with kInvalidArgument before looking at its state: no events,
+// a bad stream or table name, an empty event type, claim key, owner or release key.
+inline Status CheckAppendRequest(const AppendRequest& request) {
+  if (request.events.empty()) return InvalidArgumentError("an append needs at least one event");
+  if (!IsValidStoreName(request.stream)) {
+    return InvalidArgumentError("stream name must be non-empty and without NUL");
+  }
+  for (const NewEvent& event : request.events) {
+    if (event.type.empty()) return InvalidArgumentError("event type is empty");
+  }
+  for (const Claim& claim : request.claims) {
+    if (claim.key.empty() || claim.owner.empty()) {
+      return InvalidArgumentError("claim key and owner must be non-empty");
+    }
+  }
+  for (const std::string& key : request.releases) {
+    if (key.empty()) return InvalidArgumentError("release key is empty");
+  }
+  for (const RowWrite& row : request.rows) {
+    if (!IsValidStoreName(row.table)) {
+      return InvalidArgumentError("table name must be non-empty and without NUL");
+    }
+  }
+  return Status::Ok();
+}
 
 class EventStore {
  public:

@@ -27,40 +27,13 @@ std::string HashedFields(const StoredEvent& e) {
   return fields;
 }
 
-bool IsValidName(const std::string& name) {
-  return !name.empty() && name.find('\0') == std::string::npos;
-}
-
-Status CheckRequest(const AppendRequest& request) {
-  if (request.events.empty()) return InvalidArgumentError("an append needs at least one event");
-  if (!IsValidName(request.stream)) {
-    return InvalidArgumentError("stream name must be non-empty and without NUL");
-  }
-  for (const NewEvent& event : request.events) {
-    if (event.type.empty()) return InvalidArgumentError("event type is empty");
-  }
-  for (const Claim& claim : request.claims) {
-    if (claim.key.empty() || claim.owner.empty()) {
-      return InvalidArgumentError("claim key and owner must be non-empty");
-    }
-  }
-  for (const std::string& key : request.releases) {
-    if (key.empty()) return InvalidArgumentError("release key is empty");
-  }
-  for (const RowWrite& row : request.rows) {
-    if (!IsValidName(row.table)) {
-      return InvalidArgumentError("table name must be non-empty and without NUL");
-    }
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
 Result<AppendResult> InMemoryEventStore::Append(AppendRequest request) {
   std::lock_guard lock(mu_);
   ++append_calls_;
-  if (Status s = CheckRequest(request); !s.ok()) return s;
+  if (Status s = CheckAppendRequest(request); !s.ok()) return s;
   if (fail_next_ > 0) {
     --fail_next_;
     ++injected_failures_;
@@ -124,7 +97,7 @@ Result<AppendResult> InMemoryEventStore::Append(AppendRequest request) {
 
 Result<std::vector<StoredEvent>> InMemoryEventStore::ReadStream(const std::string& stream,
                                                                 uint64_t from_version) {
-  if (!IsValidName(stream)) return InvalidArgumentError("stream name must be non-empty and without NUL");
+  if (!IsValidStoreName(stream)) return InvalidArgumentError("stream name must be non-empty and without NUL");
   std::lock_guard lock(mu_);
   std::vector<StoredEvent> out;
   auto it = streams_.find(stream);
@@ -147,7 +120,7 @@ Result<std::vector<StoredEvent>> InMemoryEventStore::ReadAll(uint64_t from_seque
 }
 
 Result<uint64_t> InMemoryEventStore::StreamVersion(const std::string& stream) {
-  if (!IsValidName(stream)) return InvalidArgumentError("stream name must be non-empty and without NUL");
+  if (!IsValidStoreName(stream)) return InvalidArgumentError("stream name must be non-empty and without NUL");
   std::lock_guard lock(mu_);
   auto it = streams_.find(stream);
   return it == streams_.end() ? uint64_t{0} : static_cast<uint64_t>(it->second.size());
@@ -160,7 +133,7 @@ uint64_t InMemoryEventStore::LastSequence() {
 
 Result<std::optional<std::string>> InMemoryEventStore::Get(const std::string& table,
                                                            const std::string& key) {
-  if (!IsValidName(table)) return InvalidArgumentError("table name must be non-empty and without NUL");
+  if (!IsValidStoreName(table)) return InvalidArgumentError("table name must be non-empty and without NUL");
   std::lock_guard lock(mu_);
   auto t = tables_.find(table);
   if (t == tables_.end()) return std::optional<std::string>();
@@ -171,7 +144,7 @@ Result<std::optional<std::string>> InMemoryEventStore::Get(const std::string& ta
 
 Result<std::vector<Row>> InMemoryEventStore::Scan(const std::string& table, const std::string& prefix,
                                                   const std::string& start_after, size_t limit) {
-  if (!IsValidName(table)) return InvalidArgumentError("table name must be non-empty and without NUL");
+  if (!IsValidStoreName(table)) return InvalidArgumentError("table name must be non-empty and without NUL");
   std::lock_guard lock(mu_);
   std::vector<Row> out;
   auto t = tables_.find(table);
