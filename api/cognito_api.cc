@@ -1,6 +1,8 @@
 #include "api/cognito_api.h"
 
+#include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <string_view>
 #include <unordered_map>
 
@@ -99,6 +101,19 @@ HttpResponse JsonResponse(const json& body, const char* content_type = "applicat
   return response;
 }
 
+// Whether a refusal of `operation` is recorded in the log: every operation that would change
+// something or authenticate, not reads (Get/Describe/List), and not the answers that mean the
+// server itself could not cope (recording those would only add load).
+bool RecordsRefusal(std::string_view operation, const DomainError& error) {
+  if (error.recorded || error.code == ErrorCode::kInternalError || error.code == ErrorCode::kTooManyRequests) {
+    return false;
+  }
+  for (std::string_view read : {"Get", "Describe", "List", "AdminGet", "AdminList"}) {
+    if (operation.substr(0, read.size()) == read) return false;
+  }
+  return true;
+}
+
 std::string_view PathOf(const std::string& target) {
   std::string_view path = target;
   return path.substr(0, path.find('?'));
@@ -185,6 +200,19 @@ HttpResponse CognitoApi::HandleOperation(const HttpRequest& request) {
 
   CallContext ctx;
   ctx.source_ip = request.remote_address;
+  ctx.user_agent = Header(request, "user-agent");
+  if (auto it = body.find("ClientId"); it != body.end() && it->is_string()) ctx.client_id = it->get<std::string>();
+  const std::string operation = target.substr(admin_op ? kAdminPrefix.size() : kIdpPrefix.size());
+  auto refused = [&](HttpResponse response, const DomainError& error) {
+    if (RecordsRefusal(operation, error)) {
+      auto it = std::find_if(response.headers.begin(), response.headers.end(),
+                             [](const auto& h) { return h.first == "x-amzn-ErrorType"; });
+      const std::string name = it == response.headers.end() ? "" : it->second.substr(0, it->second.find(':'));
+      Status recorded = service_.RecordRefusal(operation, name, error.message, body, ctx);
+      if (!recorded.ok()) std::cerr << "cognate: recording a refused " << operation << ": " << recorded.ToString() << "\n";
+    }
+    return response;
+  };
   if (admin_op || op->auth == Auth::kIam) {
     const std::string_view path = PathOf(request.target);
     const auto query_pos = request.target.find('?');
@@ -201,7 +229,9 @@ HttpResponse CognitoApi::HandleOperation(const HttpRequest& request) {
         std::chrono::system_clock::now());
     if (!verified.ok()) {
       const std::string name = SigV4ErrorName(verified.status());
-      return ErrorResponse(name, SigV4ErrorMessage(verified.status()), name == "IncompleteSignatureException" ? 400 : 403);
+      const std::string message = SigV4ErrorMessage(verified.status());
+      return refused(ErrorResponse(name, message, name == "IncompleteSignatureException" ? 400 : 403),
+                     Reject(ErrorCode::kNotAuthorized, message));
     }
     ctx.actor = "admin:" + verified->access_key_id;
   }
@@ -218,11 +248,11 @@ HttpResponse CognitoApi::HandleOperation(const HttpRequest& request) {
     auto it = admin_ops.find(name);
     if (it == admin_ops.end()) return ErrorResponse("UnknownOperationException", "Unknown operation " + target);
     Outcome<json> result = (service_.*(it->second))(body, ctx);
-    if (!result.ok()) return ErrorResponse(result.error());
+    if (!result.ok()) return refused(ErrorResponse(result.error()), result.error());
     return JsonResponse(result.value());
   }
   Outcome<json> result = (service_.*(op->fn))(body, ctx);
-  if (!result.ok()) return ErrorResponse(result.error());
+  if (!result.ok()) return refused(ErrorResponse(result.error()), result.error());
   return JsonResponse(result.value());
 }
 

@@ -3,9 +3,14 @@
 // request at a time, so pipelined requests are answered in order. Blocking requests hop to the
 // blocking pool and back onto the session's strand to write.
 //
+// A streamed response ends the session's request loop: head → body → (producer call on the
+// blocking pool → chunk write on the strand)… → last chunk → close. At most one producer call is
+// out at a time, and the I/O threads only ever write what it returned.
+//
 // Shutdown: Stop() marks the server stopping (under sessions_mu_, so no session can register
 // afterwards without noticing), closes the acceptor and every registered session on their strands,
-// waits for those closes, drains the blocking pool, then stops the io_context and joins its
+// waits for those closes, drains the blocking pool (a producer call in flight returns within
+// stream_max_wait, and none is started once stopping), then stops the io_context and joins its
 // threads.
 #include "api/http_server.h"
 
@@ -50,6 +55,8 @@ constexpr std::string_view kInternalErrorBody =
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr size_t kMaxLingerBytes = 8 * 1024 * 1024;
 constexpr auto kStopCloseTimeout = std::chrono::seconds(5);
+// Read size while watching a streaming connection for the client leaving.
+constexpr size_t kWatchReadBytes = 4 * 1024;
 
 void Log(const char* what, std::string_view detail) {
   std::fprintf(stderr, "cognate http: %s: %.*s\n", what, static_cast<int>(detail.size()),
@@ -75,6 +82,11 @@ std::string_view HttpDateNow() {
     cached_second = now;
   }
   return {text, length};
+}
+
+// 1xx, 204 and 304 carry no body.
+bool StatusHasNoBody(unsigned status) {
+  return status / 100 == 1 || status == 204 || status == 304;
 }
 
 HttpResponse InternalErrorResponse() {
@@ -322,6 +334,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void Send(HttpResponse&& response) {
     unsigned status = response.status;
     if (status < 100 || status > 999) status = 500;
+    if (response.stream && !StatusHasNoBody(status)) return StartStream(status, response);
     bool close = !keep_alive_ || server_.stopping();
     Write(status, response.headers, std::move(response.body), close, /*linger=*/false);
   }
@@ -347,9 +360,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (response_.find(http::field::date) == response_.end()) {
       response_.set(http::field::date, HttpDateNow());
     }
-    // 1xx, 204 and 304 carry no body; prepare_payload would throw on one.
-    bool no_body = status / 100 == 1 || status == 204 || status == 304;
-    if (!no_body) response_.body() = std::move(body);
+    // prepare_payload would throw on a body where none is allowed.
+    if (!StatusHasNoBody(status)) response_.body() = std::move(body);
     response_.keep_alive(!close);
     response_.prepare_payload();
     if (head_) response_.body().clear();  // Content-Length stays that of the GET body
@@ -399,6 +411,139 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  // ---- streamed responses (all on the strand, except the producer call) ----
+
+  void StartStream(unsigned status, HttpResponse& response) {
+    producer_ = std::move(response.stream);
+    if (StreamOver()) return EndStream();
+    chunked_ = version_ >= 11;  // HTTP/1.0 has no chunked coding: the close ends the body
+
+    stream_head_.emplace();
+    auto& head = *stream_head_;
+    head.result(status);
+    head.version(version_);
+    for (const auto& [name, value] : response.headers) head.insert(name, value);
+    if (head.find(http::field::server) == head.end()) head.set(http::field::server, "cognate");
+    if (head.find(http::field::date) == head.end()) head.set(http::field::date, HttpDateNow());
+    head.erase(http::field::content_length);
+    head.erase(http::field::transfer_encoding);
+    if (chunked_) head.chunked(true);
+    head.keep_alive(false);
+    if (!head_) chunk_ = std::move(response.body);
+    stream_serializer_.emplace(head);
+
+    stream_.expires_after(server_.options().idle_timeout);
+    http::async_write_header(
+        stream_, *stream_serializer_,
+        beast::bind_front_handler(&Session::OnStreamHeadWritten, shared_from_this()));
+    WatchForClose();
+  }
+
+  // The client has nothing more to send (the stream ends the connection), so a read completing
+  // with EOF or an error means it has gone; without this, a quiet stream would only notice at its
+  // next write. Reads the raw socket: the tcp_stream's timer, re-armed for every chunk write,
+  // must not put a deadline on this read. Anything the client does send is discarded.
+  void WatchForClose() {
+    stream_.socket().async_read_some(
+        buffer_.prepare(kWatchReadBytes),
+        beast::bind_front_handler(&Session::OnWatch, shared_from_this()));
+  }
+
+  void OnWatch(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return EndStream();
+    WatchForClose();
+  }
+
+  void OnStreamHeadWritten(beast::error_code ec, size_t /*bytes*/) {
+    stream_serializer_.reset();
+    stream_head_.reset();
+    if (ec || StreamOver()) return EndStream();
+    if (head_) return FinishStream();
+    if (!chunk_.empty()) return WriteChunk();
+    PollProducer();
+  }
+
+  // Runs one producer call on the blocking pool, then continues on the strand. The producer
+  // travels with the call, so exactly one thread holds it at any time.
+  void PollProducer() {
+    if (StreamOver()) return EndStream();
+    net::post(
+        server_.blocking_pool(),
+        [self = shared_from_this(), executor = stream_.get_executor(),
+         producer = std::move(producer_), max_wait = server_.options().stream_max_wait]() mutable {
+          std::optional<std::string> chunk;
+          bool failed = true;
+          try {
+            chunk = producer(max_wait);
+            failed = false;
+          } catch (const std::exception& e) {
+            Log("stream producer threw", e.what());
+          } catch (...) {
+            Log("stream producer threw", "unknown exception");
+          }
+          net::post(executor, [self = std::move(self), producer = std::move(producer),
+                               chunk = std::move(chunk), failed]() mutable {
+            self->OnProduced(std::move(producer), std::move(chunk), failed);
+          });
+        });
+  }
+
+  void OnProduced(HttpResponse::StreamProducer producer, std::optional<std::string> chunk,
+                  bool failed) {
+    producer_ = std::move(producer);
+    if (failed || StreamOver()) return EndStream();  // a throw: no last chunk, so it reads as cut
+    if (!chunk) return WriteLastChunk();
+    if (chunk->empty()) return PollProducer();
+    chunk_ = std::move(*chunk);
+    WriteChunk();
+  }
+
+  void WriteChunk() {
+    stream_.expires_after(server_.options().idle_timeout);  // per chunk, so long streams live
+    auto on_written = beast::bind_front_handler(&Session::OnChunkWritten, shared_from_this());
+    if (chunked_) {
+      net::async_write(stream_, http::make_chunk(net::buffer(chunk_)), std::move(on_written));
+    } else {
+      net::async_write(stream_, net::buffer(chunk_), std::move(on_written));
+    }
+  }
+
+  void OnChunkWritten(beast::error_code ec, size_t /*bytes*/) {
+    chunk_.clear();
+    if (ec) return EndStream();  // the client went away, stalled past the deadline, or Stop
+    PollProducer();
+  }
+
+  void WriteLastChunk() {
+    producer_ = nullptr;
+    if (!chunked_) return FinishStream();
+    stream_.expires_after(server_.options().idle_timeout);
+    net::async_write(stream_, http::make_chunk_last(),
+                     beast::bind_front_handler(&Session::OnLastChunkWritten, shared_from_this()));
+  }
+
+  void OnLastChunkWritten(beast::error_code ec, size_t /*bytes*/) {
+    if (ec) return EndStream();
+    FinishStream();
+  }
+
+  // A complete stream: FIN after the last byte, then close.
+  void FinishStream() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    EndStream();
+  }
+
+  // Idempotent. While a producer call is out producer_ is empty; the producer is dropped when the
+  // call comes back and sees the stream over.
+  void EndStream() {
+    stream_ended_ = true;
+    producer_ = nullptr;
+    CloseNow();
+  }
+
+  bool StreamOver() { return stream_ended_ || server_.stopping() || !stream_.socket().is_open(); }
+
   beast::tcp_stream stream_;
   Impl& server_;
   beast::flat_buffer buffer_;
@@ -412,6 +557,14 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   bool close_after_write_ = false;
   bool linger_after_write_ = false;
   size_t lingered_ = 0;
+
+  // Streamed response state.
+  std::optional<http::response<http::empty_body>> stream_head_;
+  std::optional<http::response_serializer<http::empty_body>> stream_serializer_;
+  HttpResponse::StreamProducer producer_;
+  std::string chunk_;  // being written
+  bool chunked_ = true;
+  bool stream_ended_ = false;
 };
 
 // ---- HttpServer::Impl methods -------------------------------------------------------------------

@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "api/log_commands.h"
 #include "api/serve.h"
 #include "api/trigger_command.h"
+#include "engine/audit/event_catalog.h"
 
 namespace {
 
@@ -13,7 +15,13 @@ const char kUsage[] =
     "usage: cognate <command> [options]\n"
     "commands:\n"
     "  serve     serve the Cognito-compatible API (cognate serve --help)\n"
-    "  trigger   deploy, inspect and try out Lua trigger scripts (cognate trigger --help)\n";
+    "  trigger   deploy, inspect and try out Lua trigger scripts (cognate trigger --help)\n"
+    "  verify    check that the log is whole: gap-free, hash-chained, every event readable\n"
+    "  replay    rebuild every read model from the log and compare it with the live one\n"
+    "  audit     query the log: what happened to whom, when, from where; a user as of a time\n"
+    "  events-doc  print the event catalogue (the reference part of docs/events.md)\n"
+    "verify, replay and audit read a data directory (--data, default ./data), also while a\n"
+    "server runs on it.\n";
 
 }  // namespace
 
@@ -27,6 +35,13 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return cognate::api::RunServe(args);
   if (command == "trigger") return cognate::api::RunTriggerCommand(args);
+  if (command == "verify") return cognate::api::RunVerifyCommand(args);
+  if (command == "replay") return cognate::api::RunReplayCommand(args);
+  if (command == "audit") return cognate::api::RunAuditCommand(args);
+  if (command == "events-doc") {
+    std::cout << cognate::audit::RenderEventsMarkdown();
+    return 0;
+  }
   std::cerr << "cognate: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -68,6 +68,14 @@ Result<std::string> LoadOrCreateMasterKey(const std::string& data_dir) {
   return key;
 }
 
+Result<std::string> LoadMasterKey(const std::string& data_dir) {
+  if (const char* env = std::getenv("COGNATE_MASTER_KEY"); env && *env) return LoadOrCreateMasterKey(data_dir);
+  auto key = ReadFile(data_dir + "/master.key");
+  if (!key.ok()) return NotFoundError("no master key in " + data_dir + " (master.key) or COGNATE_MASTER_KEY");
+  if (key->size() != 32) return DataLossError(data_dir + "/master.key is not a 32-byte key");
+  return key;
+}
+
 Result<std::string> LoadOrCreateAdminKey(const std::string& data_dir) {
   const std::string fresh = "AKIA" + crypto::RandomString(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") + ":" +
                             crypto::RandomString(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");

@@ -45,9 +45,17 @@ enum class ErrorCode {
 struct DomainError {
   ErrorCode code;
   std::string message;
+  // The engine already appended an event that records this failure (a failed sign-in, a wrong
+  // code), so the API does not record it again as a refused request.
+  bool recorded = false;
 };
 
-inline DomainError Reject(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+inline DomainError Reject(ErrorCode code, std::string message) { return {code, std::move(message), false}; }
+
+inline DomainError Recorded(DomainError error) {
+  error.recorded = true;
+  return error;
+}
 
 // Infrastructure failures reach a caller as InternalErrorException; the Status text stays in logs.
 DomainError FromStatus(const Status& status);

@@ -40,9 +40,11 @@ std::string ChainHash(std::string_view prev_hash, std::string_view fields);
 std::string EncodeStoredValue(std::string_view fields, std::string_view prev_hash,
                               std::string_view hash);
 
-// Encodes `event` as stored, using its prev_hash and hash as given (not recomputed). For tests
-// and tools; the append path uses the functions above.
+// Encodes `event` as stored, using its prev_hash and hash as given (not recomputed). For tests,
+// tools and imports; the append path uses the functions above.
 std::string EncodeStoredEvent(const StoredEvent& event);
+// The same into `out` (replacing its content), so a loop can reuse one buffer.
+void EncodeStoredEventTo(const StoredEvent& event, std::string* out);
 
 // Decodes a stored value. kDataLoss if it is truncated, has trailing bytes, an unknown format
 // byte or out-of-range numbers. The hash is not checked (see VerifyChain).

@@ -19,9 +19,18 @@ std::optional<uint64_t> DecodeBigEndian64(std::string_view bytes) {
 }
 
 std::string StreamIndexKey(std::string_view stream, uint64_t version) {
-  std::string key = StreamIndexPrefix(stream);
-  key += EncodeBigEndian64(version);
+  std::string key;
+  key.reserve(stream.size() + 9);
+  AssignStreamIndexKey(&key, stream, version);
   return key;
+}
+
+void AssignStreamIndexKey(std::string* out, std::string_view stream, uint64_t version) {
+  out->assign(stream);
+  out->push_back('\0');
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((version >> shift) & 0xff));
+  }
 }
 
 std::string StreamIndexPrefix(std::string_view stream) {
@@ -35,10 +44,14 @@ std::string StreamIndexPrefix(std::string_view stream) {
 std::string RowKey(std::string_view table, std::string_view key) {
   std::string out;
   out.reserve(table.size() + 1 + key.size());
-  out.append(table);
-  out.push_back('\0');
-  out.append(key);
+  AssignRowKey(&out, table, key);
   return out;
+}
+
+void AssignRowKey(std::string* out, std::string_view table, std::string_view key) {
+  out->assign(table);
+  out->push_back('\0');
+  out->append(key);
 }
 
 bool IsValidName(std::string_view name) {

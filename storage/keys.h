@@ -18,6 +18,7 @@ inline constexpr char kStreamsFamily[] = "streams";  // stream -> BE64(version);
 inline constexpr char kClaimsFamily[] = "claims";    // claim key -> owner
 inline constexpr char kRowsFamily[] = "rows";        // table \0 key -> value
 inline constexpr char kMetaFamily[] = "meta";        // see the kMeta* keys
+inline constexpr char kVaultFamily[] = "vault";      // secret key -> value (wrapped by the caller)
 
 // Keys of the meta family.
 inline constexpr char kMetaFormatVersion[] = "format_version";      // one byte: kFormatVersion
@@ -39,11 +40,15 @@ inline std::string EventKey(uint64_t sequence) { return EncodeBigEndian64(sequen
 // The streams family key of one stream version: stream \0 BE64(version). Stream names never
 // contain \0 (Append rejects them), so the current-version key `stream` never collides with it.
 std::string StreamIndexKey(std::string_view stream, uint64_t version);
+// The same into `out` (replacing its content), so a loop can reuse one buffer.
+void AssignStreamIndexKey(std::string* out, std::string_view stream, uint64_t version);
 // stream \0: every index key of `stream` starts with it, and no other key does.
 std::string StreamIndexPrefix(std::string_view stream);
 
 // The rows family key: table \0 key. Table names never contain \0.
 std::string RowKey(std::string_view table, std::string_view key);
+// The same into `out` (replacing its content), so a loop can reuse one buffer.
+void AssignRowKey(std::string* out, std::string_view table, std::string_view key);
 
 // True if `name` is usable as a stream or table name: non-empty and without \0.
 bool IsValidName(std::string_view name);

@@ -1,6 +1,7 @@
-// RocksEventStore: opening, and the append path (the sequencer and committer threads).
-// Reads are in rocks_event_store_reads.cc, VerifyChain and ReadModelDigest in
-// rocks_event_store_verify.cc.
+// RocksEventStore: opening, and the append path (the sequencer, committer and notifier
+// threads). Reads are in rocks_event_store_reads.cc, VerifyChain and ReadModelDigest in
+// rocks_event_store_verify.cc, the vault's shredder in rocks_event_store_vault.cc, followers in
+// rocks_event_store_follower.cc, Import in rocks_event_store_import.cc.
 #include "storage/rocks_event_store.h"
 
 #include <rocksdb/cache.h>
@@ -37,16 +38,17 @@ struct RocksEventStore::Group {
   size_t admitted = 0;         // members whose writes are in `batch`
   uint64_t last_sequence = 0;  // the head after this group, if admitted > 0
   std::string last_hash;
+  bool destroys_secret = false;  // an admitted member destroys a vault entry
+  bool written = false;          // the batch is on disk (set by the committer)
   rocksdb::WriteBatch batch;
 };
 
 namespace {
 
-// Our column families in the order Open passes them, after "default": handles_[i + 1] belongs
-// to kFamilies[i].
+// Our column families, which Open passes after "default" (creating any that are missing, so a
+// store from before the vault gets an empty one).
 constexpr const char* kFamilies[] = {kEventsFamily, kStreamsFamily, kClaimsFamily, kRowsFamily,
-                                     kMetaFamily};
-
+                                     kMetaFamily,   kVaultFamily};
 
 }  // namespace
 
@@ -68,6 +70,7 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const RocksOption
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions family_options;
   family_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+  if (!options.follower_dir.empty()) return OpenFollower(options, db_options, family_options);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, family_options);
@@ -79,21 +82,40 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const RocksOption
 
   std::unique_ptr<RocksEventStore> store(
       new RocksEventStore(options, std::unique_ptr<rocksdb::DB>(raw_db), std::move(handles)));
+  if (Status families = store->CheckFamilies(); !families.ok()) return families;
+  if (store->vault_ == nullptr) return InternalError("the vault family was not opened");
   if (Status head = store->LoadHead(); !head.ok()) return head;
   store->sequencer_ = std::thread(&RocksEventStore::SequencerLoop, store.get());
   store->committer_ = std::thread(&RocksEventStore::CommitterLoop, store.get());
   store->notifier_ = std::thread(&RocksEventStore::NotifierLoop, store.get());
+  store->shredder_ = std::thread(&RocksEventStore::ShredderLoop, store.get());
   return store;
 }
 
 RocksEventStore::RocksEventStore(const RocksOptions& options, std::unique_ptr<rocksdb::DB> db,
                                  std::vector<rocksdb::ColumnFamilyHandle*> handles)
-    : options_(options), db_(std::move(db)), handles_(std::move(handles)) {
-  events_ = handles_[1];
-  streams_ = handles_[2];
-  claims_ = handles_[3];
-  rows_ = handles_[4];
-  meta_ = handles_[5];
+    : options_(options),
+      db_(std::move(db)),
+      handles_(std::move(handles)),
+      follower_(!options.follower_dir.empty()) {
+  const std::pair<const char*, rocksdb::ColumnFamilyHandle**> ours[] = {
+      {kEventsFamily, &events_}, {kStreamsFamily, &streams_}, {kClaimsFamily, &claims_},
+      {kRowsFamily, &rows_},     {kMetaFamily, &meta_},       {kVaultFamily, &vault_}};
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    for (const auto& [name, member] : ours) {
+      if (handle->GetName() == name) *member = handle;
+    }
+  }
+}
+
+Status RocksEventStore::CheckFamilies() const {
+  for (const auto* handle : {events_, streams_, claims_, rows_, meta_}) {
+    if (handle == nullptr) {
+      return FailedPreconditionError("not a cognate store: a column family is missing in " +
+                                     options_.path);
+    }
+  }
+  return Status::Ok();
 }
 
 RocksEventStore::~RocksEventStore() {
@@ -107,6 +129,13 @@ RocksEventStore::~RocksEventStore() {
   if (sequencer_.joinable()) sequencer_.join();
   if (committer_.joinable()) committer_.join();
   if (notifier_.joinable()) notifier_.join();
+  // Last, so that a shred the last groups asked for still runs.
+  {
+    std::lock_guard<std::mutex> lock(shred_mu_);
+    shred_stop_ = true;
+  }
+  shred_cv_.notify_one();
+  if (shredder_.joinable()) shredder_.join();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
@@ -127,14 +156,17 @@ Status RocksEventStore::LoadHead() {
 
   if (fresh) {
     if (it->Valid()) return DataLossError("events present but no format_version in meta");
-    rocksdb::WriteOptions write_options;
-    write_options.sync = options_.sync;
-    const std::string version(1, static_cast<char>(kFormatVersion));
-    s = db_->Put(write_options, meta_, kMetaFormatVersion, version);
-    if (!s.ok()) return FromRocks(s, "writing format version");
+    // A follower of a store whose primary has not written it yet just sees an empty store.
+    if (!follower_) {
+      rocksdb::WriteOptions write_options;
+      write_options.sync = options_.sync;
+      const std::string version(1, static_cast<char>(kFormatVersion));
+      s = db_->Put(write_options, meta_, kMetaFormatVersion, version);
+      if (!s.ok()) return FromRocks(s, "writing format version");
+    }
     next_sequence_ = 1;
     prev_hash_ = GenesisHash();
-    last_sequence_.store(0);
+    PublishLastSequence(0);
     return Status::Ok();
   }
   if (format.size() != 1 || static_cast<uint8_t>(format[0]) != kFormatVersion) {
@@ -142,16 +174,25 @@ Status RocksEventStore::LoadHead() {
                                    std::to_string(kFormatVersion) + ")");
   }
 
-  uint64_t last_sequence = 0;
-  std::string value;
-  s = db_->Get(read_options, meta_, kMetaLastSequence, &value);
-  if (s.ok()) {
+  // Absent (an empty log) reads as 0.
+  auto read_sequence = [&](const char* key) -> Result<uint64_t> {
+    std::string value;
+    rocksdb::Status status = db_->Get(read_options, meta_, key, &value);
+    if (status.IsNotFound()) return uint64_t{0};
+    if (!status.ok()) return FromRocks(status, std::string("reading ") + key);
     std::optional<uint64_t> decoded = DecodeBigEndian64(value);
-    if (!decoded) return DataLossError("malformed meta last_sequence");
-    last_sequence = *decoded;
-  } else if (!s.IsNotFound()) {
-    return FromRocks(s, "reading last_sequence");
+    if (!decoded) return DataLossError(std::string("malformed meta ") + key);
+    return *decoded;
+  };
+  Result<uint64_t> last_sequence = read_sequence(kMetaLastSequence);
+  if (!last_sequence.ok()) return last_sequence.status();
+  // Written in the same batch as last_sequence; a follower reports it as its LastSequence.
+  Result<uint64_t> applied_sequence = read_sequence(kMetaAppliedSequence);
+  if (!applied_sequence.ok()) return applied_sequence.status();
+  if (*applied_sequence != *last_sequence) {
+    return DataLossError("meta applied_sequence disagrees with last_sequence");
   }
+  std::string value;
   std::string last_hash = GenesisHash();
   s = db_->Get(read_options, meta_, kMetaLastHash, &value);
   if (s.ok()) {
@@ -163,23 +204,32 @@ Status RocksEventStore::LoadHead() {
   // The meta head and the last event are written in the same batch, so they agree unless the
   // database was altered behind our back; appending after such a change would fork the chain.
   if (!it->Valid()) {
-    if (last_sequence != 0) return DataLossError("meta names events but the log is empty");
+    if (*last_sequence != 0) return DataLossError("meta names events but the log is empty");
   } else {
     std::optional<uint64_t> sequence = DecodeBigEndian64(it->key().ToStringView());
     Result<StoredEvent> event = DecodeStoredEvent(it->value().ToStringView());
     if (!sequence || !event.ok()) return DataLossError("the last event is malformed");
-    if (*sequence != last_sequence || event->hash != last_hash) {
+    if (*sequence != *last_sequence || event->hash != last_hash) {
       return DataLossError("meta last_sequence/last_hash disagree with the last event #" +
                            std::to_string(*sequence));
     }
   }
-  next_sequence_ = last_sequence + 1;
+  next_sequence_ = *last_sequence + 1;
   prev_hash_ = std::move(last_hash);
-  last_sequence_.store(last_sequence);
+  PublishLastSequence(*applied_sequence);
   return Status::Ok();
 }
 
+void RocksEventStore::PublishLastSequence(uint64_t sequence) {
+  last_sequence_.store(sequence, std::memory_order_release);
+  // Taking the mutex between the store and the notify closes the window in which a waiter has
+  // checked the old value but is not yet waiting (it would miss this notification).
+  { std::lock_guard<std::mutex> lock(head_mu_); }
+  head_cv_.notify_all();
+}
+
 Result<AppendResult> RocksEventStore::Append(AppendRequest request) {
+  if (follower_) return FailedPreconditionError("store opened as a follower");
   if (Status s = CheckAppendRequest(request); !s.ok()) return s;
   auto pending = std::make_unique<PendingAppend>();
   pending->tails.reserve(request.events.size());
@@ -190,6 +240,8 @@ Result<AppendResult> RocksEventStore::Append(AppendRequest request) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return UnavailableError("the store is closing");
+    if (importing_) return FailedPreconditionError("an import is in progress");
+    ++in_flight_;
     // The sequencer sleeps only on an empty queue or a full group (the committer wakes it for
     // the latter), so only an arrival into an empty queue needs to wake it; waking it for every
     // append would cost a context switch per append.
@@ -286,6 +338,7 @@ void RocksEventStore::CommitterLoop() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       committer_idle_ = true;
+      in_flight_ -= group->members.size();
       answered_.push_back(std::move(group));
     }
     sequencer_cv_.notify_one();
@@ -302,11 +355,15 @@ void RocksEventStore::NotifierLoop() {
       if (answered_.empty()) return;
       groups.swap(answered_);
     }
+    bool shred = false;
     for (std::unique_ptr<Group>& group : groups) {
       for (std::unique_ptr<PendingAppend>& pending : group->members) {
         pending->done.set_value(std::move(*pending->result));
       }
+      shred = shred || (group->written && group->destroys_secret);
     }
+    // After the wake-ups: erasing is not part of any append's latency.
+    if (shred) RequestShred();
   }
 }
 
@@ -320,7 +377,8 @@ void RocksEventStore::Commit(Group& group) {
     write_options.sync = options_.sync;
     rocksdb::Status s = db_->Write(write_options, &group.batch);
     if (s.ok()) {
-      last_sequence_.store(group.last_sequence, std::memory_order_release);
+      group.written = true;
+      PublishLastSequence(group.last_sequence);
     } else {
       // Whether the batch reached the disk is unknown (the WAL may hold it even though the
       // sync failed), and the sequencer has already built later groups on top of it: refuse
@@ -344,7 +402,7 @@ Status RocksEventStore::Admit(const PendingAppend& pending, Group& group) {
   Result<uint64_t> current = CurrentStreamVersion(request.stream);
   if (!current.ok()) return current.status();
   uint64_t version = *current;
-  if (version != request.expected_version) {
+  if (request.expected_version != kAnyStreamVersion && version != request.expected_version) {
     return AbortedError("stream " + request.stream + " is at version " + std::to_string(version) +
                         ", expected " + std::to_string(request.expected_version));
   }
@@ -397,11 +455,19 @@ Status RocksEventStore::Admit(const PendingAppend& pending, Group& group) {
     s = row.value.has_value() ? group.batch.Put(rows_, key, *row.value)
                               : group.batch.Delete(rows_, key);
   }
+  bool destroys_secret = false;
+  for (size_t i = 0; i < request.secrets.size() && s.ok(); ++i) {
+    const SecretWrite& secret = request.secrets[i];
+    destroys_secret = destroys_secret || !secret.value.has_value();
+    s = secret.value.has_value() ? group.batch.Put(vault_, secret.key, *secret.value)
+                                 : group.batch.Delete(vault_, secret.key);
+  }
   if (!s.ok()) {
     group.batch.RollbackToSavePoint().PermitUncheckedError();
     return FromRocks(s, "building the write batch");
   }
   group.batch.PopSavePoint().PermitUncheckedError();
+  group.destroys_secret = group.destroys_secret || destroys_secret;
 
   next_sequence_ = sequence;
   prev_hash_ = std::move(prev_hash);

@@ -1,5 +1,6 @@
 // RocksEventStore: the read side. Every read goes straight to RocksDB, whose reads are
 // thread-safe; a group's batch becomes visible atomically, so a read never sees part of one.
+// On a follower each read holds off CatchUp, which changes the data under the reader.
 #include <rocksdb/db.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@ Result<std::vector<StoredEvent>> RocksEventStore::ReadStream(const std::string& 
   if (!IsValidName(stream)) {
     return InvalidArgumentError("stream name must be non-empty and without NUL");
   }
+  std::shared_lock<std::shared_mutex> lock = FollowerReadLock();
   const rocksdb::ReadOptions read_options;
   const std::string prefix = StreamIndexPrefix(stream);
   std::vector<std::string> event_keys;
@@ -59,6 +61,7 @@ Result<std::vector<StoredEvent>> RocksEventStore::ReadAll(uint64_t from_sequence
                                                           size_t max_count) {
   std::vector<StoredEvent> events;
   if (max_count == 0) return events;
+  std::shared_lock<std::shared_mutex> lock = FollowerReadLock();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_));
   for (it->Seek(EventKey(std::max<uint64_t>(from_sequence, 1)));
        it->Valid() && events.size() < max_count; it->Next()) {
@@ -74,15 +77,39 @@ Result<uint64_t> RocksEventStore::StreamVersion(const std::string& stream) {
   if (!IsValidName(stream)) {
     return InvalidArgumentError("stream name must be non-empty and without NUL");
   }
+  std::shared_lock<std::shared_mutex> lock = FollowerReadLock();
   return CommittedStreamVersion(stream);
 }
 
 uint64_t RocksEventStore::LastSequence() { return last_sequence_.load(std::memory_order_acquire); }
 
+uint64_t RocksEventStore::WaitForEvents(uint64_t after_sequence,
+                                        std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  // A follower learns of new events only by catching up, so it polls at this pace.
+  constexpr std::chrono::milliseconds kFollowerPoll(100);
+  // Clamped so that the deadline cannot overflow the clock.
+  timeout = std::clamp(timeout, std::chrono::milliseconds(0),
+                       std::chrono::milliseconds(std::chrono::hours(24 * 365)));
+  const Clock::time_point deadline = Clock::now() + timeout;
+  auto arrived = [&] { return LastSequence() > after_sequence; };
+  for (;;) {
+    // A failed CatchUp changes nothing; the next poll tries again.
+    if (follower_) CatchUp().IgnoreError();
+    std::unique_lock<std::mutex> lock(head_mu_);
+    const Clock::time_point until =
+        follower_ ? std::min(deadline, Clock::now() + kFollowerPoll) : deadline;
+    if (head_cv_.wait_until(lock, until, arrived) || Clock::now() >= deadline) {
+      return LastSequence();
+    }
+  }
+}
+
 Result<std::optional<std::string>> RocksEventStore::Get(const std::string& table,
                                                         const std::string& key) {
   if (!IsValidName(table))
     return InvalidArgumentError("table name must be non-empty and without NUL");
+  std::shared_lock<std::shared_mutex> lock = FollowerReadLock();
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rows_, RowKey(table, key), &value);
   if (s.IsNotFound()) return std::optional<std::string>();
@@ -96,6 +123,7 @@ Result<std::vector<Row>> RocksEventStore::Scan(const std::string& table, const s
     return InvalidArgumentError("table name must be non-empty and without NUL");
   std::vector<Row> rows;
   if (limit == 0) return rows;
+  std::shared_lock<std::shared_mutex> lock = FollowerReadLock();
   const std::string full_prefix = RowKey(table, prefix);
   const size_t table_part = table.size() + 1;
   // Start at the later of the prefix and start_after; start_after itself is skipped below.
@@ -113,7 +141,13 @@ Result<std::vector<Row>> RocksEventStore::Scan(const std::string& table, const s
 }
 
 Result<std::optional<std::string>> RocksEventStore::ClaimOwner(const std::string& key) {
+  std::shared_lock<std::shared_mutex> lock = FollowerReadLock();
   return CommittedClaimOwner(key);
+}
+
+std::shared_lock<std::shared_mutex> RocksEventStore::FollowerReadLock() {
+  if (!follower_) return {};
+  return std::shared_lock<std::shared_mutex>(catch_up_mu_);
 }
 
 }  // namespace cognate::storage

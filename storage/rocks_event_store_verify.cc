@@ -1,9 +1,12 @@
 // RocksEventStore: whole-store checks for `cognate verify` and `cognate replay` — the hash chain
-// walk and the read-model digest. Both read one snapshot, so they may run during appends.
+// walk and the read-model digest. Both read one snapshot, so they may run during appends. A
+// follower has no snapshots (RocksDB secondaries refuse iterators on one) and needs none: its
+// data changes only in CatchUp, which the follower read lock holds off.
 #include <rocksdb/db.h>
 #include <rocksdb/snapshot.h>
 
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
@@ -36,6 +39,21 @@ void Fold(StreamTally& tally, uint64_t version, uint64_t sequence) {
   tally.mix = SplitMix64(tally.mix ^ SplitMix64(sequence) ^ (version << 1));
 }
 
+// A snapshot of a primary store for as long as it lives; nothing on a follower.
+class ConsistentRead {
+ public:
+  ConsistentRead(rocksdb::DB* db, bool follower) {
+    if (!follower) snapshot_.emplace(db);
+    options_.snapshot = follower ? nullptr : snapshot_->snapshot();
+    options_.fill_cache = false;  // a full scan would only evict the working set
+  }
+  const rocksdb::ReadOptions& options() const { return options_; }
+
+ private:
+  std::optional<rocksdb::ManagedSnapshot> snapshot_;
+  rocksdb::ReadOptions options_;
+};
+
 }  // namespace
 
 Status RocksEventStore::VerifyChain(
@@ -45,10 +63,9 @@ Status RocksEventStore::VerifyChain(
     ++problems;
     if (report) report(sequence, text);
   };
-  rocksdb::ManagedSnapshot snapshot(db_.get());
-  rocksdb::ReadOptions read_options;
-  read_options.snapshot = snapshot.snapshot();
-  read_options.fill_cache = false;  // a full scan would only evict the working set
+  std::shared_lock<std::shared_mutex> lock = FollowerReadLock();
+  const ConsistentRead consistent(db_.get(), follower_);
+  const rocksdb::ReadOptions& read_options = consistent.options();
 
   // Pass 1: the log itself.
   std::unordered_map<std::string, StreamTally> log_streams;
@@ -178,10 +195,9 @@ Status RocksEventStore::VerifyChain(
 }
 
 Result<std::string> RocksEventStore::ReadModelDigest() {
-  rocksdb::ManagedSnapshot snapshot(db_.get());
-  rocksdb::ReadOptions read_options;
-  read_options.snapshot = snapshot.snapshot();
-  read_options.fill_cache = false;
+  std::shared_lock<std::shared_mutex> lock = FollowerReadLock();
+  const ConsistentRead consistent(db_.get(), follower_);
+  const rocksdb::ReadOptions& read_options = consistent.options();
   Sha256 sha;
   const std::pair<char, rocksdb::ColumnFamilyHandle*> families[] = {{'c', claims_}, {'r', rows_}};
   for (const auto& [tag, family] : families) {

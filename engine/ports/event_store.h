@@ -11,10 +11,16 @@
 // Uniqueness claims (a username within a pool, an alias, a client id) are keys with an owner.
 // An append whose claim is held by a different owner fails as a whole; releasing a claim frees it.
 //
+// The vault holds per-user personal-data keys ("crypto-shredding"): destroying a user's key makes
+// the personal data in that user's events unreadable while the events, and the hash chain over
+// them, stay. Vault entries are written atomically with events, like rows, but they are not a read
+// model: replay cannot rebuild them from the log, by design.
+//
 // All methods are safe to call concurrently from any number of threads. Append blocks until the
 // write is durable (synced); concurrent appends are group-committed into one synced write.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,14 +68,28 @@ struct Claim {
   std::string owner;
 };
 
+// A vault entry to put (value set) or destroy (value empty optional). Values are stored as given;
+// callers store keys wrapped under a master key, so that a copy of the store alone reveals nothing.
+struct SecretWrite {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+// AppendRequest::expected_version for appends that must not race on the stream's version (audit
+// streams many requests write to, e.g. "refused/<pool>"): the events go after whatever the stream
+// holds when the append is admitted, so such appends never fail with kAborted.
+inline constexpr uint64_t kAnyStreamVersion = UINT64_MAX;
+
 struct AppendRequest {
   std::string stream;
-  // The stream's current version the decision was made on; 0 means the stream must not exist.
+  // The stream's current version the decision was made on; 0 means the stream must not exist;
+  // kAnyStreamVersion means any version.
   uint64_t expected_version = 0;
   std::vector<NewEvent> events;       // at least one
   std::vector<Claim> claims;          // taken atomically with the events
   std::vector<std::string> releases;  // claim keys freed atomically with the events
   std::vector<RowWrite> rows;         // read-model rows written atomically with the events
+  std::vector<SecretWrite> secrets;   // vault entries written atomically with the events, in order
 };
 
 struct AppendResult {
@@ -89,7 +109,7 @@ inline bool IsValidStoreName(std::string_view name) {
 }
 
 // The shape every store refuses with kInvalidArgument before looking at its state: no events,
-// a bad stream or table name, an empty event type, claim key, owner or release key.
+// a bad stream or table name, an empty event type, claim key, owner, release key or secret key.
 inline Status CheckAppendRequest(const AppendRequest& request) {
   if (request.events.empty()) return InvalidArgumentError("an append needs at least one event");
   if (!IsValidStoreName(request.stream)) {
@@ -110,6 +130,9 @@ inline Status CheckAppendRequest(const AppendRequest& request) {
     if (!IsValidStoreName(row.table)) {
       return InvalidArgumentError("table name must be non-empty and without NUL");
     }
+  }
+  for (const SecretWrite& secret : request.secrets) {
+    if (secret.key.empty()) return InvalidArgumentError("secret key is empty");
   }
   return Status::Ok();
 }
@@ -151,6 +174,13 @@ class EventStore {
 
   // The owner of a claim key, empty optional if free.
   virtual Result<std::optional<std::string>> ClaimOwner(const std::string& key) = 0;
+
+  // The vault value under `key` as written, empty optional if never written or destroyed.
+  virtual Result<std::optional<std::string>> GetSecret(const std::string& key) = 0;
+
+  // Blocks until LastSequence() > after_sequence or `timeout` has passed, and returns
+  // LastSequence() then (so a result <= after_sequence means the wait timed out). For live tails.
+  virtual uint64_t WaitForEvents(uint64_t after_sequence, std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace cognate

@@ -59,9 +59,9 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
   if (!matches.ok()) return matches.error();
   if (!matches.value()) {
     // Recorded for the audit trail (and lockout); a lost race only loses the record.
-    CommitUser(user, {MakeEvent(user_events::kSignInFailed, {{"client_id", client.id}, {"reason", "password"}, {"source_ip", ctx.source_ip}})}, ctx)
+    CommitUser(user, {MakeEvent(user_events::kSignInFailed, {{"client_id", client.id}, {"reason", "password"}})}, ctx)
         .IgnoreError();
-    return wrong;
+    return Recorded(wrong);
   }
   if (user.status == "UNCONFIRMED") return Reject(ErrorCode::kUserNotConfirmed, "User is not confirmed.");
   if (user.status == "RESET_REQUIRED") return Reject(ErrorCode::kPasswordResetRequired, "Password reset required for the user");

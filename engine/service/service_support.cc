@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/audit/event_catalog.h"
 #include "engine/crypto/aead.h"
 #include "engine/crypto/encoding.h"
 #include "engine/crypto/hash.h"
@@ -23,7 +24,8 @@ UserPoolService::UserPoolService(EventStore& store, const Clock& clock,
       hasher_(hasher),
       sink_(sink),
       options_(std::move(options)),
-      triggers_(triggers) {
+      triggers_(triggers),
+      personal_(options_.master_key) {
   code_key_ = crypto::HmacSha256(options_.master_key, "cognate/codes");
   session_key_ = crypto::HmacSha256(options_.master_key, "cognate/sessions");
 }
@@ -50,23 +52,49 @@ Result<State> LoadState(EventStore& store, const char* table, const std::string&
   return state;
 }
 
+// The request context an event carries besides its own fields (event_catalog.h).
+void AddContext(json& data, const CallContext& ctx) {
+  if (!ctx.client_id.empty() && !data.contains("client_id")) data[audit::kClientField] = ctx.client_id;
+  if (!ctx.source_ip.empty()) data[audit::kIpField] = ctx.source_ip;
+  if (!ctx.user_agent.empty()) data[audit::kUserAgentField] = ctx.user_agent;
+}
+
+// The schema version the engine writes `type` at; every type it appends is in the catalogue.
+int SchemaVersionOf(const std::string& type) {
+  const audit::EventDoc* doc = audit::FindEventDoc(type);
+  return doc ? doc->schema_version : 1;
+}
+
+// How one commit seals personal fields, and the vault writes that go with it.
+struct Personal {
+  std::string key_id;
+  std::string key;  // empty: the stream holds no personal data
+  std::vector<SecretWrite> secrets;
+};
+
 template <typename State, typename EvolveFn, typename ProjectFn>
 Result<AppendResult> Commit(EventStore& store, const Clock& clock, const std::string& stream,
                             State& state, const Events& events, const CallContext& ctx,
-                            EvolveFn evolve, ProjectFn project) {
+                            const std::string& actor, EvolveFn evolve, ProjectFn project,
+                            Personal personal = {}) {
   const int64_t now = clock.NowMs();
   AppendRequest request;
   request.stream = stream;
   request.expected_version = state.version;
+  request.secrets = std::move(personal.secrets);
   State working = state;
   for (const auto& e : events) {
+    if (!audit::FindEventDoc(e.type)) return InternalError("event type " + e.type + " is not in the catalogue");
     State before = working;
     evolve(working, e, now);
     ProjectionWrites w = project(before, working, e);
     for (auto& r : w.rows) request.rows.push_back(std::move(r));
     for (auto& c : w.claims) request.claims.push_back(std::move(c));
     for (auto& r : w.releases) request.releases.push_back(std::move(r));
-    request.events.push_back(NewEvent{e.type, e.schema_version, now, ctx.actor, e.data.dump()});
+    json data = e.data;
+    AddContext(data, ctx);
+    if (!personal.key.empty()) audit::PersonalDataCipher::Seal(e.type, data, personal.key_id, personal.key);
+    request.events.push_back(NewEvent{e.type, SchemaVersionOf(e.type), now, actor, data.dump()});
   }
   auto result = store.Append(std::move(request));
   if (result.ok()) state = std::move(working);
@@ -77,8 +105,44 @@ Result<AppendResult> Commit(EventStore& store, const Clock& clock, const std::st
 
 Result<AppendResult> UserPoolService::CommitUser(UserState& user, const Events& events,
                                                  const CallContext& ctx) {
-  return Commit(store_, clock_, UserStream(user.pool_id, user.sub), user, events, ctx, EvolveUser,
-                ProjectUserEvent);
+  Personal personal;
+  personal.key_id = audit::PersonalKeyId(user.pool_id, user.sub);
+  auto key = PersonalKey(user, /*create=*/true, personal.secrets);
+  if (!key.ok()) return key.status();
+  personal.key = std::move(**key);
+  Events all = events;
+  const bool deleting = std::any_of(events.begin(), events.end(),
+                                    [](const Event& e) { return e.type == user_events::kDeleted; });
+  if (deleting) {
+    all.push_back(MakeEvent(user_events::kPersonalDataErased, {{"key", personal.key_id}}));
+    personal.secrets.push_back(SecretWrite{personal.key_id, std::nullopt});
+  }
+  // A public caller acting on an account is the user, unless the event records a failed attempt
+  // (a wrong password or code): then it is whoever tried.
+  const bool attempt = std::all_of(events.begin(), events.end(), [](const Event& e) {
+    return e.type == user_events::kSignInFailed || e.type == user_events::kCodeRejected;
+  });
+  const std::string actor = !ctx.actor.empty() ? ctx.actor : attempt ? "anonymous" : "user:" + user.sub;
+  return Commit(store_, clock_, UserStream(user.pool_id, user.sub), user, all, ctx, actor, EvolveUser,
+                ProjectUserEvent, std::move(personal));
+}
+
+Result<std::optional<std::string>> UserPoolService::PersonalKey(const UserState& user, bool create,
+                                                                std::vector<SecretWrite>& secrets) {
+  const std::string key_id = audit::PersonalKeyId(user.pool_id, user.sub);
+  auto wrapped = store_.GetSecret(key_id);
+  if (!wrapped.ok()) return wrapped.status();
+  if (wrapped->has_value()) {
+    auto key = personal_.UnwrapKey(key_id, **wrapped);
+    if (!key.ok()) return key.status();
+    return std::optional<std::string>(std::move(key).value());
+  }
+  if (!create) return std::optional<std::string>();
+  // A new user (or one from before keys existed): the key is written with this commit, so it
+  // exists exactly when the commit does.
+  std::string key = audit::PersonalDataCipher::NewKey();
+  secrets.push_back(SecretWrite{key_id, personal_.WrapKey(key_id, key)});
+  return std::optional<std::string>(std::move(key));
 }
 
 Outcome<UserState> UserPoolService::MutateUser(
@@ -100,19 +164,19 @@ Outcome<UserState> UserPoolService::MutateUser(
 
 Result<AppendResult> UserPoolService::CommitPool(PoolState& pool, const Events& events,
                                                  const CallContext& ctx) {
-  return Commit(store_, clock_, PoolStream(pool.id), pool, events, ctx, EvolvePool,
+  return Commit(store_, clock_, PoolStream(pool.id), pool, events, ctx, ctx.actor, EvolvePool,
                 [](const PoolState&, const PoolState& after, const Event&) { return ProjectPool(after); });
 }
 
 Result<AppendResult> UserPoolService::CommitClient(ClientState& client, const Events& events,
                                                    const CallContext& ctx) {
-  return Commit(store_, clock_, ClientStream(client.id), client, events, ctx, EvolveClient,
+  return Commit(store_, clock_, ClientStream(client.id), client, events, ctx, ctx.actor, EvolveClient,
                 [](const ClientState&, const ClientState& after, const Event&) { return ProjectClient(after); });
 }
 
 Result<AppendResult> UserPoolService::CommitTrigger(TriggerScript& script, const Events& events,
                                                     const CallContext& ctx) {
-  return Commit(store_, clock_, TriggerStream(script.name), script, events, ctx, EvolveTrigger,
+  return Commit(store_, clock_, TriggerStream(script.name), script, events, ctx, ctx.actor, EvolveTrigger,
                 [](const TriggerScript&, const TriggerScript& after, const Event&) { return ProjectTrigger(after); });
 }
 
@@ -123,7 +187,7 @@ Result<TriggerScript> UserPoolService::LoadTrigger(const std::string& name) {
 Result<AppendResult> UserPoolService::CommitGroup(GroupState& group, const Events& events,
                                                   const CallContext& ctx) {
   return Commit(store_, clock_, GroupStream(group.pool_id, group.name), group, events, ctx,
-                EvolveGroup,
+                ctx.actor, EvolveGroup,
                 [](const GroupState&, const GroupState& after, const Event&) { return ProjectGroup(after); });
 }
 

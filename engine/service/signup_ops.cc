@@ -192,7 +192,7 @@ Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, cons
         pending->hash != CodeHash(pool.id, user->sub, "signup", code.value())) {
       auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", "signup"}, {"client_id", client.id}})}, ctx);
       if (!appended.ok() && appended.status().code() == StatusCode::kAborted) continue;
-      return Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
+      return Recorded(Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again."));
     }
     if (pending->expires_at_ms < clock_.NowMs()) {
       return Reject(ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");

@@ -244,8 +244,7 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
                     {"origin_jti", origin_jti},
                     {"refresh_hash", crypto::Sha256Hex(refresh_token)},
                     {"refresh_expires_at_ms", now + settings.validity.refresh_seconds * 1000},
-                    {"auth_time", auth_time},
-                    {"source_ip", ctx.source_ip}};
+                    {"auth_time", auth_time}};
   if (!trigger_records.empty()) signed_in["triggers"] = trigger_records;
   events.push_back(MakeEvent(user_events::kSignedIn, signed_in));
   // A lost race re-reads the user; the decision stands only if what it rested on (password,
@@ -362,7 +361,7 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
       !customized.ok()) {
     return customized.error();
   }
-  json refreshed = {{"client_id", client->id}, {"origin_jti", **origin_jti}, {"source_ip", ctx.source_ip}};
+  json refreshed = {{"client_id", client->id}, {"origin_jti", **origin_jti}};
   if (!trigger_records.empty()) refreshed["triggers"] = trigger_records;
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto appended = CommitUser(state, {MakeEvent(user_events::kTokensRefreshed, refreshed)}, ctx);

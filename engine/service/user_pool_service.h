@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/audit/personal_data.h"
 #include "engine/crypto/password_hasher.h"
 #include "engine/crypto/rsa_key.h"
 #include "engine/domain_error.h"
@@ -45,10 +46,13 @@ struct ServiceOptions {
   TriggerLimits trigger_limits;             // per invocation: memory, instructions, deadline
 };
 
-// Who is calling, recorded as the events' actor.
+// Who is calling and from where, recorded in every event the call appends.
 struct CallContext {
-  std::string actor;  // "admin:<key id>" for SigV4 callers, empty for public operations
-  std::string source_ip;
+  std::string actor;      // "admin:<key id>" for SigV4 callers; empty for public operations,
+                          // whose events on a user's stream name the user ("user:<sub>")
+  std::string source_ip;  // the peer address
+  std::string user_agent;
+  std::string client_id;  // the request's ClientId, when it has one
 };
 
 class UserPoolService {
@@ -123,6 +127,12 @@ class UserPoolService {
   Outcome<json> ListTriggers(const json& request, const CallContext& ctx);
   Outcome<json> DeleteTrigger(const json& request, const CallContext& ctx);
 
+  // Records that `operation` was refused with `error_name` (a Cognito exception) as a
+  // request.refused event in the stream "refused/<poolId>", never the user's own. The username
+  // is sealed under the user's key when the user exists, else kept only as a keyed hash.
+  Status RecordRefusal(const std::string& operation, const std::string& error_name,
+                       const std::string& message, const json& request, const CallContext& ctx);
+
   // The internal username of the user {UserPoolId, Username} names (by username, alias or sub).
   Outcome<std::string> InternalUsername(const json& request);
 
@@ -173,8 +183,14 @@ class UserPoolService {
   Outcome<Done> CheckSecretHash(const ClientState& client, const std::string& username,
                                 const std::string& secret_hash);
 
-  // Appends `events` to the user's stream with their projections; kAborted on a race.
+  // Appends `events` to the user's stream with their projections; kAborted on a race. The
+  // personal fields are sealed under the user's key (made with the user's first event); a
+  // user.deleted is followed by user.personal_data.erased, destroying the key in the same write.
   Result<AppendResult> CommitUser(UserState& user, const Events& events, const CallContext& ctx);
+  // The user's personal-data key; a user without one (their first event) gets a new one, whose
+  // vault write is added to `secrets`. Empty optional with `create` false and no key.
+  Result<std::optional<std::string>> PersonalKey(const UserState& user, bool create,
+                                                 std::vector<SecretWrite>& secrets);
   // Runs load -> decide -> commit until it commits or is rejected; a lost race re-runs it.
   // Returns the state after the events (unchanged if `decide` chose none). A taken claim is
   // UsernameExists/AliasExists.
@@ -305,6 +321,7 @@ class UserPoolService {
   MessageSink& sink_;
   ServiceOptions options_;
   TriggerRunner* triggers_;
+  audit::PersonalDataCipher personal_;
   std::string code_key_;     // derived from the master key: keys the hashes of codes
   std::string session_key_;  // derived from the master key: seals auth sessions
 

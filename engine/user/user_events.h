@@ -22,6 +22,7 @@ inline constexpr char kAttributesUpdated[] = "user.attributes.updated";
 inline constexpr char kDisabled[] = "user.disabled";
 inline constexpr char kEnabled[] = "user.enabled";
 inline constexpr char kDeleted[] = "user.deleted";
+inline constexpr char kPersonalDataErased[] = "user.personal_data.erased";
 inline constexpr char kSignedIn[] = "user.signed_in";
 inline constexpr char kSignInFailed[] = "user.sign_in.failed";
 inline constexpr char kTokensRefreshed[] = "user.tokens.refreshed";

@@ -216,7 +216,7 @@ TEST_F(UserTest, AdminDeleteUser_FreesTheUsernameForANewSignUp) {
   Ok(Call(&UserPoolService::AdminDeleteUser, {{"UserPoolId", pool_}, {"Username", "jane"}}));
 
   // Then
-  ExpectEventsSince(mark, {"user.deleted"});
+  ExpectEventsSince(mark, {"user.deleted", "user.personal_data.erased"});
   ExpectError(Call(&UserPoolService::AdminGetUser, {{"UserPoolId", pool_}, {"Username", "jane"}}),
               ErrorCode::kUserNotFound);
   const std::string new_sub = SignUpUser(client_, "jane", {{"email", kEmail}});

@@ -10,6 +10,9 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,13 +62,64 @@ class TestClient {
     return Read(response);
   }
 
-  // Reads whatever comes next; returns the error (http::error::end_of_stream / net::error::eof
-  // when the server closed cleanly).
-  beast::error_code ReadUntilClosed() {
+  // Streamed (chunked) responses, read as they arrive: ReadStreamHead reads the head, then each
+  // NextChunk returns one whole chunk, or std::nullopt once the last chunk has been read.
+  beast::error_code ReadStreamHead() {
+    stream_parser_.emplace();
+    stream_parser_->body_limit(boost::none);
+    chunks_.clear();
+    partial_.clear();
+    on_chunk_body_ = [this](std::uint64_t remain, std::string_view body, beast::error_code&) {
+      partial_.append(body);
+      if (remain == body.size()) {  // this piece completes the chunk
+        chunks_.push_back(std::move(partial_));
+        partial_.clear();
+      }
+      return body.size();
+    };
+    stream_parser_->on_chunk_body(on_chunk_body_);
+    return Run(
+        [&](auto done) { http::async_read_header(stream_, buffer_, *stream_parser_, done); });
+  }
+
+  const http::response_header<>& stream_head() const { return stream_parser_->get().base(); }
+
+  beast::error_code NextChunk(std::optional<std::string>& chunk) {
+    while (chunks_.empty()) {
+      if (stream_parser_->is_done()) {
+        chunk.reset();
+        return {};
+      }
+      if (auto ec = Run(
+              [&](auto done) { http::async_read_some(stream_, buffer_, *stream_parser_, done); })) {
+        return ec;
+      }
+    }
+    chunk = std::move(chunks_.front());
+    chunks_.pop_front();
+    return {};
+  }
+
+  // Closes the connection abruptly (as a client that goes away would).
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
+  // Reads whatever comes next, appending it to `received` if given; returns the error
+  // (http::error::end_of_stream / net::error::eof when the server closed cleanly).
+  beast::error_code ReadUntilClosed(std::string* received = nullptr) {
     char scratch[4096];
     for (;;) {
-      beast::error_code ec =
-          Run([&](auto done) { stream_.async_read_some(net::buffer(scratch), done); });
+      size_t n = 0;
+      beast::error_code ec = Run([&](auto done) {
+        stream_.async_read_some(net::buffer(scratch),
+                                [&n, done](beast::error_code e, size_t bytes) mutable {
+                                  n = bytes;
+                                  done(e, bytes);
+                                });
+      });
+      if (received) received->append(scratch, n);
       if (ec) return ec;
     }
   }
@@ -86,6 +140,11 @@ class TestClient {
   beast::tcp_stream stream_{ioc_};
   beast::flat_buffer buffer_;
   beast::error_code connect_error_;
+
+  std::optional<http::response_parser<http::string_body>> stream_parser_;
+  std::function<size_t(std::uint64_t, std::string_view, beast::error_code&)> on_chunk_body_;
+  std::deque<std::string> chunks_;
+  std::string partial_;
 };
 
 }  // namespace cognate::api::testing

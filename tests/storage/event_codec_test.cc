@@ -52,6 +52,20 @@ TEST(EventCodec, RoundTrips) {
   ExpectSameEvent(event, *decoded);
 }
 
+TEST(EventCodec, EncodeStoredEventIsWhatTheAppendPathStores) {
+  // Import stores EncodeStoredEventTo's bytes next to events the append path encoded; the chain
+  // and VerifyChain need them to be the same bytes.
+  StoredEvent event = SampleEvent();
+  NewEvent tail{event.type, event.schema_version, event.occurred_at_ms, event.actor, event.payload};
+  const std::string fields =
+      EncodeEventFields(event.sequence, event.stream, event.stream_version, EncodeEventTail(tail));
+  const std::string appended = EncodeStoredValue(fields, event.prev_hash, event.hash);
+  EXPECT_EQ(EncodeStoredEvent(event), appended);
+  std::string reused = "left over from a longer previous event, which must not survive";
+  EncodeStoredEventTo(event, &reused);
+  EXPECT_EQ(reused, appended);
+}
+
 TEST(EventCodec, RoundTripsExtremeNumbersAndEmptyStrings) {
   StoredEvent event = SampleEvent();
   event.sequence = std::numeric_limits<uint64_t>::max();

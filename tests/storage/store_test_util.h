@@ -77,8 +77,8 @@ class RawDb {
  public:
   explicit RawDb(const std::string& path) {
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const char* name :
-         {"default", kEventsFamily, kStreamsFamily, kClaimsFamily, kRowsFamily, kMetaFamily}) {
+    for (const char* name : {"default", kEventsFamily, kStreamsFamily, kClaimsFamily, kRowsFamily,
+                             kMetaFamily, kVaultFamily}) {
       descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     }
     rocksdb::DB* db = nullptr;
@@ -100,6 +100,7 @@ class RawDb {
   rocksdb::ColumnFamilyHandle* claims() { return handles_[3]; }
   rocksdb::ColumnFamilyHandle* rows() { return handles_[4]; }
   rocksdb::ColumnFamilyHandle* meta() { return handles_[5]; }
+  rocksdb::ColumnFamilyHandle* vault() { return handles_[6]; }
 
  private:
   std::unique_ptr<rocksdb::DB> db_;

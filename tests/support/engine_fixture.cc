@@ -15,6 +15,7 @@
 #include "engine/pool/pool_settings.h"
 #include "engine/projection.h"
 #include "engine/user/user_events.h"
+#include "tests/support/log_checks.h"
 
 namespace cognate {
 
@@ -103,12 +104,17 @@ EngineTest::EngineTest()
     : hasher_(2, 64, crypto::Argon2Params{.memory_kib = 64, .iterations = 1, .parallelism = 1}),
       service_(store_, clock_, hasher_, sink_, TestOptions()) {}
 
+void EngineTest::TearDown() {
+  ExpectEventsMatchCatalogue(store_, kMasterKey);
+  ExpectReplayRebuildsReadModels(store_, kMasterKey);
+}
+
 Outcome<json> EngineTest::Call(Op op, const json& request) {
-  return (service_.*op)(request, CallContext{kAdminActor, "127.0.0.1"});
+  return (service_.*op)(request, CallContext{.actor = kAdminActor, .source_ip = "127.0.0.1", .user_agent = "engine-test", .client_id = ""});
 }
 
 Outcome<json> EngineTest::CallPublic(Op op, const json& request) {
-  return (service_.*op)(request, CallContext{"", "127.0.0.1"});
+  return (service_.*op)(request, CallContext{.actor = "", .source_ip = "127.0.0.1", .user_agent = "engine-test", .client_id = request.contains("ClientId") && request["ClientId"].is_string() ? request["ClientId"].get<std::string>() : ""});
 }
 
 json EngineTest::Ok(const Outcome<json>& outcome, Here here) {

@@ -58,6 +58,8 @@ inline constexpr char kOtherPassword[] = "Battery-Staple-2";
 class EngineTest : public ::testing::Test {
  protected:
   EngineTest();
+  // Every test's log must match the event catalogue and replay into the live read models.
+  void TearDown() override;
 
   // ---- When ----
   // Runs one operation as an administrator (actor kAdminActor).

@@ -1,5 +1,6 @@
 #include "tests/support/in_memory_event_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "engine/crypto/hash.h"
@@ -42,7 +43,7 @@ Result<AppendResult> InMemoryEventStore::Append(AppendRequest request) {
 
   auto stream_it = streams_.find(request.stream);
   const uint64_t current = stream_it == streams_.end() ? 0 : stream_it->second.size();
-  if (current != request.expected_version) {
+  if (request.expected_version != kAnyStreamVersion && current != request.expected_version) {
     return AbortedError("stream " + request.stream + " is at version " + std::to_string(current) +
                         ", expected " + std::to_string(request.expected_version));
   }
@@ -92,6 +93,14 @@ Result<AppendResult> InMemoryEventStore::Append(AppendRequest request) {
       table->second.erase(row.key);
     }
   }
+  for (SecretWrite& secret : request.secrets) {
+    if (secret.value.has_value()) {
+      vault_[secret.key] = std::move(*secret.value);
+    } else {
+      vault_.erase(secret.key);
+    }
+  }
+  appended_.notify_all();
   return result;
 }
 
@@ -163,6 +172,24 @@ Result<std::optional<std::string>> InMemoryEventStore::ClaimOwner(const std::str
   auto it = claims_.find(key);
   if (it == claims_.end()) return std::optional<std::string>();
   return std::optional<std::string>(it->second);
+}
+
+Result<std::optional<std::string>> InMemoryEventStore::GetSecret(const std::string& key) {
+  if (key.empty()) return InvalidArgumentError("secret key is empty");
+  std::lock_guard lock(mu_);
+  auto it = vault_.find(key);
+  if (it == vault_.end()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second);
+}
+
+uint64_t InMemoryEventStore::WaitForEvents(uint64_t after_sequence,
+                                           std::chrono::milliseconds timeout) {
+  // Clamped so that the deadline cannot overflow the clock.
+  timeout = std::clamp(timeout, std::chrono::milliseconds(0),
+                       std::chrono::milliseconds(std::chrono::hours(24 * 365)));
+  std::unique_lock lock(mu_);
+  appended_.wait_for(lock, timeout, [&] { return events_.size() > after_sequence; });
+  return events_.size();
 }
 
 void InMemoryEventStore::FailNextAppends(int n) {
