@@ -177,7 +177,7 @@ int RunAuditCommand(const std::vector<std::string>& args) {
         PrintTableRow(view);
       }
     }
-    from = batch->back().sequence + 1;
+    from = audit::NextReadPosition(from, *batch);
   }
   if (!jsonl) std::cerr << matched << " event(s)\n";
   return 0;

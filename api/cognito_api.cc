@@ -122,8 +122,8 @@ std::string_view PathOf(const std::string& target) {
 }  // namespace
 
 CognitoApi::CognitoApi(UserPoolService& service, const Outbox* outbox,
-                       std::map<std::string, std::string> admin_keys)
-    : service_(service), outbox_(outbox), admin_keys_(std::move(admin_keys)) {}
+                       std::map<std::string, std::string> admin_keys, audit::EventFeed* feed)
+    : service_(service), outbox_(outbox), admin_keys_(std::move(admin_keys)), feed_(feed) {}
 
 bool CognitoApi::IsBlocking(const HttpRequest& request) const {
   if (request.method != "POST") return false;
@@ -239,6 +239,12 @@ HttpResponse CognitoApi::HandleOperation(const HttpRequest& request) {
   if (admin_op) {
     const std::string name = target.substr(kAdminPrefix.size());
     if (name == "ListOutbox") return ListOutbox(body);
+    if (feed_ && name == "QueryEvents") {
+      Outcome<json> page = feed_->Query(body);
+      if (!page.ok()) return ErrorResponse(page.error());
+      return JsonResponse(page.value());
+    }
+    if (feed_ && name == "TailEvents") return TailEvents(request, std::move(body));
     static const std::unordered_map<std::string_view, OpFn> admin_ops = {
         {"PutTrigger", &UserPoolService::PutTrigger},
         {"GetTrigger", &UserPoolService::GetTrigger},
@@ -254,6 +260,55 @@ HttpResponse CognitoApi::HandleOperation(const HttpRequest& request) {
   Outcome<json> result = (service_.*(op->fn))(body, ctx);
   if (!result.ok()) return refused(ErrorResponse(result.error()), result.error());
   return JsonResponse(result.value());
+}
+
+HttpResponse CognitoApi::TailEvents(const HttpRequest& request, json body) {
+  const bool sse = Header(request, "accept").find("text/event-stream") != std::string::npos;
+  const std::string last_event_id = Header(request, "last-event-id");
+  if (sse && !last_event_id.empty() && last_event_id.find_first_not_of("0123456789") == std::string::npos &&
+      last_event_id.size() < 20) {
+    body["FromSequence"] = std::stoull(last_event_id) + 1;  // an EventSource reconnecting
+  }
+  Outcome<std::unique_ptr<audit::EventFeed::Tail>> started = feed_->StartTail(body);
+  if (!started.ok()) return ErrorResponse(started.error());
+  std::shared_ptr<audit::EventFeed::Tail> tail = std::move(started).value();
+  HttpResponse response;
+  response.headers.emplace_back("Content-Type", sse ? "text/event-stream" : "application/x-ndjson");
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  // A heartbeat after a quiet spell lets the client (and the server) notice a dead connection.
+  constexpr auto kHeartbeat = std::chrono::seconds(15);
+  auto quiet_since = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+  auto failed = std::make_shared<bool>(false);
+  response.stream = [tail, sse, quiet_since, failed, kHeartbeat](std::chrono::milliseconds max_wait) -> std::optional<std::string> {
+    if (*failed) return std::nullopt;  // the error line went out last time
+    Result<std::string> lines = tail->Next(max_wait);
+    if (!lines.ok()) {
+      *failed = true;
+      const json error = {{"error", lines.status().message()}, {"next_sequence", tail->next_sequence()}};
+      return sse ? "event: error\ndata: " + error.dump() + "\n\n" : error.dump() + "\n";
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (lines->empty()) {
+      if (now - *quiet_since < kHeartbeat) return std::string();
+      *quiet_since = now;
+      return sse ? std::string(": heartbeat\n\n") : std::string("\n");
+    }
+    *quiet_since = now;
+    if (!sse) return std::move(lines).value();
+    // One server-sent event per log event, its id the sequence, so a reconnect resumes after it.
+    std::string events;
+    size_t start = 0;
+    while (start < lines->size()) {
+      const size_t end = lines->find('\n', start);
+      const std::string line = lines->substr(start, end - start);
+      start = end == std::string::npos ? lines->size() : end + 1;
+      const json event = json::parse(line, nullptr, false);
+      events += "id: " + (event.is_object() ? std::to_string(event.value("sequence", uint64_t{0})) : std::string("0")) +
+                "\ndata: " + line + "\n\n";
+    }
+    return events;
+  };
+  return response;
 }
 
 HttpResponse CognitoApi::ListOutbox(const json& body) {

@@ -220,7 +220,7 @@ int RunReplayCommand(const std::vector<std::string>& args) {
     }
     pending.Clear();
     done += batch->size();
-    from = batch->back().sequence + 1;
+    from = audit::NextReadPosition(from, *batch);
     progress.Update(done);
   }
   progress.Finish();

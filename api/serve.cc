@@ -204,7 +204,8 @@ int RunServe(const std::vector<std::string>& args) {
   options.trigger_limits = flags.trigger_limits;
   triggers::LuaTriggerRunner trigger_runner;
   UserPoolService service(**store, clock, hasher, outbox, options, &trigger_runner);
-  CognitoApi api(service, &outbox, admin_keys);
+  audit::EventFeed feed(**store, options.master_key);
+  CognitoApi api(service, &outbox, admin_keys, &feed);
   deferred.Attach(&api);
 
   std::cout << "Cognate is serving on " << endpoint << " (data in " << flags.data << ")\n";

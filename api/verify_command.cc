@@ -33,7 +33,12 @@ int RunVerifyCommand(const std::vector<std::string>& args) {
   size_t problems = 0;
   Status chain = store.VerifyChain([&](uint64_t sequence, const std::string& problem) {
     ++problems;
-    std::cout << (sequence ? "#" + std::to_string(sequence) : std::string("store")) << ": " << problem << "\n";
+    if (sequence) {
+      std::cout << '#' << sequence;
+    } else {
+      std::cout << "store";
+    }
+    std::cout << ": " << problem << "\n";
   });
   if (!chain.ok() && chain.code() != StatusCode::kDataLoss) {
     std::cerr << "cognate verify: " << chain.ToString() << "\n";
@@ -64,7 +69,7 @@ int RunVerifyCommand(const std::vector<std::string>& args) {
         std::cout << "#" << stored.sequence << ": " << decoded.status().message() << "\n";
       }
     }
-    from = batch->back().sequence + 1;
+    from = audit::NextReadPosition(from, *batch);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -189,8 +189,13 @@ Status RocksEventStore::LoadHead() {
   // Written in the same batch as last_sequence; a follower reports it as its LastSequence.
   Result<uint64_t> applied_sequence = read_sequence(kMetaAppliedSequence);
   if (!applied_sequence.ok()) return applied_sequence.status();
+  // A primary refuses to append after damage; a follower only reads, so it opens anyway and
+  // leaves the reporting to VerifyChain (that is what `cognate verify` opens it for).
+  auto damaged = [&](std::string what) -> Status {
+    return follower_ ? Status::Ok() : DataLossError(std::move(what));
+  };
   if (*applied_sequence != *last_sequence) {
-    return DataLossError("meta applied_sequence disagrees with last_sequence");
+    if (Status s2 = damaged("meta applied_sequence disagrees with last_sequence"); !s2.ok()) return s2;
   }
   std::string value;
   std::string last_hash = GenesisHash();
@@ -204,14 +209,19 @@ Status RocksEventStore::LoadHead() {
   // The meta head and the last event are written in the same batch, so they agree unless the
   // database was altered behind our back; appending after such a change would fork the chain.
   if (!it->Valid()) {
-    if (*last_sequence != 0) return DataLossError("meta names events but the log is empty");
+    if (*last_sequence != 0) {
+      if (Status s2 = damaged("meta names events but the log is empty"); !s2.ok()) return s2;
+    }
   } else {
     std::optional<uint64_t> sequence = DecodeBigEndian64(it->key().ToStringView());
     Result<StoredEvent> event = DecodeStoredEvent(it->value().ToStringView());
-    if (!sequence || !event.ok()) return DataLossError("the last event is malformed");
-    if (*sequence != *last_sequence || event->hash != last_hash) {
-      return DataLossError("meta last_sequence/last_hash disagree with the last event #" +
-                           std::to_string(*sequence));
+    if (!sequence || !event.ok()) {
+      if (Status s2 = damaged("the last event is malformed"); !s2.ok()) return s2;
+    } else if (*sequence != *last_sequence || event->hash != last_hash) {
+      if (Status s2 = damaged("meta last_sequence/last_hash disagree with the last event #" + std::to_string(*sequence));
+          !s2.ok()) {
+        return s2;
+      }
     }
   }
   next_sequence_ = *last_sequence + 1;

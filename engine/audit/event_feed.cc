@@ -44,7 +44,7 @@ class Scanner {
       if (batch->empty()) break;
       for (const StoredEvent& stored : *batch) {
         if (stored.sequence > up_to || out.size() >= max_results) return from;
-        from = stored.sequence + 1;
+        from = std::max(from + 1, stored.sequence + 1);  // forward, even over a damaged log
         ++scanned;
         std::optional<Result<DecodedEvent>> decoded;
         auto decode = [&]() -> const DecodedEvent* {

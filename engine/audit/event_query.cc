@@ -223,7 +223,7 @@ Result<ResolvedUser> ResolveUser(EventStore& store, const KeyLookup& keys, const
       auto decoded = DecodeEvent(stored, keys);
       if (decoded.ok() && names_it(decoded->event.data)) resolved.subs.insert(StreamSegment(stored.stream, 2));
     }
-    from = batch->back().sequence + 1;
+    from = NextReadPosition(from, *batch);
   }
   return resolved;
 }

@@ -4,6 +4,8 @@
 // the engine made it, whatever version wrote it.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -19,6 +21,12 @@ struct DecodedEvent {
   Event event;                      // current schema; personal fields present unless erased
   std::vector<std::string> erased;  // personal fields whose key has been destroyed
 };
+
+// Where to read on after a batch ReadAll(from, ...) returned: past its last event, and always
+// forward, even over a damaged log whose events name sequences out of order.
+inline uint64_t NextReadPosition(uint64_t from, const std::vector<StoredEvent>& batch) {
+  return std::max(from + 1, batch.empty() ? from + 1 : batch.back().sequence + 1);
+}
 
 // kDataLoss for a payload that is not a JSON object or a sealed box that does not open under an
 // existing key; kFailedPrecondition for a schema this build cannot upcast.

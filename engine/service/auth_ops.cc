@@ -32,7 +32,8 @@ bool Allows(const ClientSettings& settings, const char* flow) {
 }  // namespace
 
 Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, const ClientState& client,
-                                                        const json& params, const CallContext& ctx) {
+                                                        const std::string& flow, const json& params,
+                                                        const CallContext& ctx) {
   const std::string typed = Param(params, "USERNAME");
   const std::string password = Param(params, "PASSWORD");
   if (typed.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter USERNAME");
@@ -89,7 +90,7 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
                                          {"userAttributes", shown.dump()}}}};
   }
   if (auto post = AuthenticationTrigger(pool, client, user, true, records); !post.ok()) return post.error();
-  return IssueTokens(pool, client, user, ctx, "USER_PASSWORD_AUTH", {}, std::move(records));
+  return IssueTokens(pool, client, user, ctx, flow, {}, std::move(records));
 }
 
 Outcome<nlohmann::json> UserPoolService::StartAuth(const PoolState& pool, const ClientState& client,
@@ -103,7 +104,7 @@ Outcome<nlohmann::json> UserPoolService::StartAuth(const PoolState& pool, const 
       return Reject(ErrorCode::kInvalidParameter, admin ? "Auth flow not enabled for this client"
                                                         : "USER_PASSWORD_AUTH flow not enabled for this client");
     }
-    return PasswordSignIn(pool, client, params, ctx);
+    return PasswordSignIn(pool, client, flow, params, ctx);
   }
   if (flow == "REFRESH_TOKEN_AUTH" || flow == "REFRESH_TOKEN") {
     const std::string token = Param(params, "REFRESH_TOKEN");

@@ -274,7 +274,8 @@ class UserPoolService {
   Outcome<std::optional<UserState>> MigrateUser(const PoolState& pool, const ClientState& client,
                                                 const std::string& typed, const std::string& password,
                                                 const CallContext& ctx);
-  Outcome<json> PasswordSignIn(const PoolState& pool, const ClientState& client,
+  // `flow` is the AuthFlow as requested, recorded in user.signed_in.
+  Outcome<json> PasswordSignIn(const PoolState& pool, const ClientState& client, const std::string& flow,
                                const json& params, const CallContext& ctx);
   json SealSession(const json& content) const;
   Outcome<json> OpenSession(const std::string& session) const;

@@ -5,6 +5,7 @@
 //   const msgs = await admin.listOutbox(poolId, 'alice');     // newest first
 //   const code = await admin.latestCode(poolId, 'alice');
 //   const res  = await admin.signedCall('AWSCognitoIdentityProviderService.DescribeUserPool', {...});
+//   const res  = await admin.openStream('CognateAdmin.TailEvents', {...}, { signal });  // a fetch Response
 import assert from 'node:assert/strict';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -30,25 +31,7 @@ export function makeAdmin(server) {
    * @returns {Promise<{status: number, headers: Headers, json: any, text: string}>}
    */
   async function rawCall(target, body, opts = {}) {
-    const payload = typeof body === 'string' ? body : JSON.stringify(body ?? {});
-    let request = new HttpRequest({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: '/',
-      headers: {
-        host: url.host,
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': target,
-      },
-      body: payload,
-    });
-    if (opts.credentials !== false) {
-      request = await signer(opts.credentials || server.adminKey).sign(request);
-    }
-    const headers = { ...request.headers };
-    delete headers.host; // fetch sets it
+    const { payload, headers } = await prepare(target, body, opts);
     const res = await fetch(`${server.endpoint}/`, {
       method: 'POST',
       headers,
@@ -63,6 +46,43 @@ export function makeAdmin(server) {
       json = undefined;
     }
     return { status: res.status, headers: res.headers, json, text };
+  }
+
+  /** The payload and the (signed) headers of a POST / with X-Amz-Target `target`. */
+  async function prepare(target, body, opts = {}) {
+    const payload = typeof body === 'string' ? body : JSON.stringify(body ?? {});
+    let request = new HttpRequest({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: '/',
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': target,
+        ...(opts.headers ?? {}),
+      },
+      body: payload,
+    });
+    if (opts.credentials !== false) {
+      request = await signer(opts.credentials || server.adminKey).sign(request);
+    }
+    const headers = { ...request.headers };
+    delete headers.host; // fetch sets it
+    return { payload, headers };
+  }
+
+  /**
+   * Like rawCall, but resolves to the fetch Response as soon as its headers arrive, for streamed
+   * answers (CognateAdmin.TailEvents): read res.body, and abort `opts.signal` when done.
+   * @param {object} [opts] credentials as for rawCall; headers: more request headers (signed);
+   *   signal: an AbortSignal that ends the request (there is no timeout of its own)
+   * @returns {Promise<Response>}
+   */
+  async function openStream(target, body, opts = {}) {
+    const { payload, headers } = await prepare(target, body, opts);
+    return fetch(`${server.endpoint}/`, { method: 'POST', headers, body: payload, signal: opts.signal });
   }
 
   /** A signed call that must succeed (HTTP 200); returns the parsed body. */
@@ -96,5 +116,5 @@ export function makeAdmin(server) {
     }
   }
 
-  return { rawCall, signedCall, listOutbox, latestCode };
+  return { rawCall, openStream, signedCall, listOutbox, latestCode };
 }

@@ -9,6 +9,8 @@
 //                  COGNATE_ADMIN_KEY=ID:SECRET must then match its --admin-key
 //                  (default AKIDTEST:secrettestsecret)
 // COGNATE_E2E_KEEP=1 keeps the temporary data directory and prints where it is.
+// startServer({ keepData: true }) leaves server.dataDir in place after stop(), for tests that
+// look at the stopped server's files; they remove it themselves.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -102,6 +104,7 @@ function sanitizerReport(text) {
  * @param {string|null} [opts.publicUrl] --public-url; default: the endpoint itself, so token
  *   issuers are `<endpoint>/<poolId>`. Pass null to omit the flag.
  * @param {string[]} [opts.extraArgs] more arguments after `serve ...`
+ * @param {boolean} [opts.keepData] stop() leaves the data directory for the caller to remove
  */
 export async function startServer(opts = {}) {
   if (usingExternalServer() && opts.publicUrl === undefined && !opts.extraArgs) {
@@ -175,7 +178,8 @@ async function startOnce(bin, opts) {
     });
   });
   const logs = () => `--- server stdout ---\n${stdout}\n--- server stderr ---\n${stderr}`;
-  const cleanup = async () => {
+  const cleanup = async ({ afterStop = false } = {}) => {
+    if (afterStop && opts.keepData) return; // the caller removes it
     if (process.env.COGNATE_E2E_KEEP) {
       process.stderr.write(`# kept cognate data directory: ${dataDir}\n`);
     } else {
@@ -213,7 +217,7 @@ async function startOnce(bin, opts) {
       await exitPromise;
       clearTimeout(timer);
     }
-    await cleanup();
+    await cleanup({ afterStop: true });
     const problems = [];
     if (crashedBefore) {
       problems.push(`cognate exited while the tests were running (code ${exited.code}, signal ${exited.signal})`);
