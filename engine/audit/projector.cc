@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "engine/aggregate_row.h"
 #include "engine/pool/pool_events.h"
 #include "engine/pool/pool_state.h"
 #include "engine/trigger/trigger_events.h"
@@ -11,8 +12,7 @@
 namespace cognate::audit {
 namespace {
 
-// The state the service would have loaded before `stored`: the row if there is one, else a blank
-// state at the stream's previous version (service_support.cc, LoadState).
+// What a row-less state needs besides its version: nothing, for most aggregates.
 template <typename State>
 void Blank(State&, const std::string&) {}
 
@@ -29,20 +29,14 @@ void Blank(UserState& state, const std::string& row_key) {
   state.deleted = true;
 }
 
+// The state the service would have loaded before `stored` (engine/aggregate_row.h).
 template <typename State>
 Result<State> LoadBefore(const RowReader& rows, const char* table, const std::string& key,
                          const StoredEvent& stored) {
   auto row = rows(table, key);
   if (!row.ok()) return row.status();
-  State state;
-  if (row->has_value()) {
-    json parsed = json::parse(**row, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) return DataLossError("corrupt row " + std::string(table) + "/" + key);
-    state = parsed.get<State>();
-  } else {
-    state.version = stored.stream_version - 1;
-    Blank(state, key);
-  }
+  auto state = StateFromRow<State>(*row, table, key, stored.stream_version - 1);
+  if (state.ok() && !row->has_value()) Blank(*state, key);
   return state;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/aggregate_row.h"
 #include "engine/audit/event_catalog.h"
 #include "engine/crypto/aead.h"
 #include "engine/crypto/encoding.h"
@@ -32,24 +33,20 @@ UserPoolService::UserPoolService(EventStore& store, const Clock& clock,
 
 namespace {
 
-// Loads a row-backed aggregate. Without a row the state is blank at the stream's version, so a
-// re-created aggregate (a group of a deleted group's name) continues its stream.
+// Loads a row-backed aggregate (engine/aggregate_row.h); the stream version is read only when
+// there is no row.
 template <typename State>
 Result<State> LoadState(EventStore& store, const char* table, const std::string& key,
                         const std::string& stream) {
   auto row = store.Get(table, key);
   if (!row.ok()) return row.status();
-  State state;
-  if (row->has_value()) {
-    auto parsed = json::parse(**row, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) return DataLossError("corrupt row " + std::string(table) + "/" + key);
-    state = parsed.get<State>();
-    return state;
+  uint64_t version = 0;
+  if (!row->has_value()) {
+    auto current = store.StreamVersion(stream);
+    if (!current.ok()) return current.status();
+    version = *current;
   }
-  auto version = store.StreamVersion(stream);
-  if (!version.ok()) return version.status();
-  state.version = *version;
-  return state;
+  return StateFromRow<State>(*row, table, key, version);
 }
 
 // The request context an event carries besides its own fields (event_catalog.h).
