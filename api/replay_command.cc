@@ -9,9 +9,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "api/log_access.h"
 #include "api/log_commands.h"
@@ -23,6 +23,7 @@ namespace {
 
 const char kUsage[] = "usage: cognate replay [--data DIR] [--into NEWDIR]\n";
 constexpr size_t kBatchEvents = 4096;
+constexpr size_t kMaxCachedRows = 200000;
 
 using Clock = std::chrono::steady_clock;
 
@@ -58,25 +59,39 @@ class Progress {
   Clock::time_point last_draw_{};
 };
 
-// The rows one batch has written so far, consulted before the target store so that an event sees
-// the writes of the events before it in the same batch.
-class PendingRows {
+// The rows the replay has written, consulted before the target store: an event must see the
+// writes of the events before it in its own batch (not imported yet), and a cache of recent rows
+// spares the target's reads.
+class ReplayedRows {
  public:
-  explicit PendingRows(EventStore& target) : target_(target) {}
+  explicit ReplayedRows(EventStore& target) : target_(target) {}
 
   Result<std::optional<std::string>> Get(const std::string& table, const std::string& key) {
-    auto it = rows_.find({table, key});
+    auto it = rows_.find(CacheKey(table, key));
     if (it != rows_.end()) return it->second;
     return target_.Get(table, key);
   }
   void Apply(const ProjectionWrites& writes) {
-    for (const RowWrite& row : writes.rows) rows_[{row.table, row.key}] = row.value;
+    for (const RowWrite& row : writes.rows) rows_[CacheKey(row.table, row.key)] = row.value;
   }
-  void Clear() { rows_.clear(); }
+  // Called after each batch is imported. The rows stay as a cache of what the target holds (a
+  // replay touches the same users' rows again and again) until there are too many.
+  void Trim() {
+    if (rows_.size() > kMaxCachedRows) rows_.clear();
+  }
 
  private:
+  // Table names never contain NUL, so "table\0key" names one row.
+  static std::string CacheKey(const std::string& table, const std::string& key) {
+    std::string joined;
+    joined.reserve(table.size() + 1 + key.size());
+    joined.append(table).push_back('\0');
+    joined.append(key);
+    return joined;
+  }
+
   EventStore& target_;
-  std::map<std::pair<std::string, std::string>, std::optional<std::string>> rows_;
+  std::unordered_map<std::string, std::optional<std::string>> rows_;
 };
 
 // Names the first read-model entry where the live store and the rebuilt one differ: tables in
@@ -179,8 +194,8 @@ int RunReplayCommand(const std::vector<std::string>& args) {
 
   audit::VaultKeys vault(source, *(*access)->cipher());
   const audit::KeyLookup keys = vault.AsLookup();
-  PendingRows pending(**target);
-  const audit::RowReader rows = [&](const std::string& table, const std::string& key) { return pending.Get(table, key); };
+  ReplayedRows replayed(**target);
+  const audit::RowReader rows = [&](const std::string& table, const std::string& key) { return replayed.Get(table, key); };
   Progress progress(last);
   const auto started = Clock::now();
   uint64_t done = 0;
@@ -208,7 +223,7 @@ int RunReplayCommand(const std::vector<std::string>& args) {
         std::cerr << "\ncognate replay: #" << stored.sequence << ": " << projected.status().message() << "\n";
         return 1;
       }
-      pending.Apply(*projected);
+      replayed.Apply(*projected);
       for (const Claim& claim : projected->claims) touched_claims.insert(claim.key);
       for (const std::string& key : projected->releases) touched_claims.insert(key);
       writes.entries.push_back(storage::ImportWrites::Entry{
@@ -218,7 +233,7 @@ int RunReplayCommand(const std::vector<std::string>& args) {
       std::cerr << "\ncognate replay: writing the rebuilt store: " << imported.ToString() << "\n";
       return 1;
     }
-    pending.Clear();
+    replayed.Trim();
     done += batch->size();
     from = audit::NextReadPosition(from, *batch);
     progress.Update(done);
