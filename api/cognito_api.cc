@@ -281,32 +281,34 @@ HttpResponse CognitoApi::TailEvents(const HttpRequest& request, json body) {
   auto failed = std::make_shared<bool>(false);
   response.stream = [tail, sse, quiet_since, failed, kHeartbeat](std::chrono::milliseconds max_wait) -> std::optional<std::string> {
     if (*failed) return std::nullopt;  // the error line went out last time
-    Result<std::string> lines = tail->Next(max_wait);
-    if (!lines.ok()) {
+    Result<std::vector<json>> events = tail->Next(max_wait);
+    if (!events.ok()) {
       *failed = true;
-      const json error = {{"error", lines.status().message()}, {"next_sequence", tail->next_sequence()}};
+      const json error = {{"error", events.status().message()}, {"next_sequence", tail->next_sequence()}};
       return sse ? "event: error\ndata: " + error.dump() + "\n\n" : error.dump() + "\n";
     }
     const auto now = std::chrono::steady_clock::now();
-    if (lines->empty()) {
+    if (events->empty()) {
       if (now - *quiet_since < kHeartbeat) return std::string();
       *quiet_since = now;
       return sse ? std::string(": heartbeat\n\n") : std::string("\n");
     }
     *quiet_since = now;
-    if (!sse) return std::move(lines).value();
-    // One server-sent event per log event, its id the sequence, so a reconnect resumes after it.
-    std::string events;
-    size_t start = 0;
-    while (start < lines->size()) {
-      const size_t end = lines->find('\n', start);
-      const std::string line = lines->substr(start, end - start);
-      start = end == std::string::npos ? lines->size() : end + 1;
-      const json event = json::parse(line, nullptr, false);
-      events += "id: " + (event.is_object() ? std::to_string(event.value("sequence", uint64_t{0})) : std::string("0")) +
-                "\ndata: " + line + "\n\n";
+    std::string chunk;
+    for (const json& event : *events) {
+      if (sse) {
+        // The event's id is its sequence, so a reconnecting client resumes after it.
+        chunk += "id: ";
+        chunk += std::to_string(event.value("sequence", uint64_t{0}));
+        chunk += "\ndata: ";
+        chunk += event.dump();
+        chunk += "\n\n";
+      } else {
+        chunk += event.dump();
+        chunk += '\n';
+      }
     }
-    return events;
+    return chunk;
   };
   return response;
 }

@@ -72,20 +72,15 @@ class LiveTail final : public EventFeed::Tail {
   LiveTail(EventStore& store, const PersonalDataCipher& cipher, EventMatcher matcher, uint64_t from)
       : store_(store), scanner_(store, cipher, std::move(matcher)), next_(from) {}
 
-  Result<std::string> Next(std::chrono::milliseconds max_wait) override {
+  Result<std::vector<json>> Next(std::chrono::milliseconds max_wait) override {
     uint64_t last = store_.LastSequence();
     if (last < next_) last = store_.WaitForEvents(next_ - 1, max_wait);
-    if (last < next_) return std::string();
+    if (last < next_) return std::vector<json>();
     json events = json::array();
     auto next = scanner_.Scan(next_, last, kMaxScanPerPage, kMaxScanPerPage, events);
     if (!next.ok()) return next.status();
     next_ = *next;
-    std::string lines;
-    for (const json& event : events) {
-      lines += event.dump();
-      lines += '\n';
-    }
-    return lines;
+    return events.get<std::vector<json>>();
   }
   uint64_t next_sequence() const override { return next_; }
 

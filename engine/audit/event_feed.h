@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -31,12 +32,12 @@ class EventFeed {
   // no NextToken means the log has been read to its end as of the call.
   Outcome<nlohmann::json> Query(const nlohmann::json& request);
 
-  // A live cursor: Next waits up to `max_wait` for matching events and returns them as JSON lines
-  // ("" when none came).
+  // A live cursor: Next waits up to `max_wait` for matching events and returns them (none when
+  // none came).
   class Tail {
    public:
     virtual ~Tail() = default;
-    virtual Result<std::string> Next(std::chrono::milliseconds max_wait) = 0;
+    virtual Result<std::vector<nlohmann::json>> Next(std::chrono::milliseconds max_wait) = 0;
     virtual uint64_t next_sequence() const = 0;
   };
   Outcome<std::unique_ptr<Tail>> StartTail(const nlohmann::json& request);
