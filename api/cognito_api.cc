@@ -67,6 +67,8 @@ const std::unordered_map<std::string_view, Operation>& Operations() {
       {"AdminSetUserPassword", {&S::AdminSetUserPassword, Auth::kIam, true}},
       {"AdminResetUserPassword", {&S::AdminResetUserPassword, Auth::kIam, true}},
       {"ChangePassword", {&S::ChangePassword, Auth::kAccessToken, true}},
+      {"ForgotPassword", {&S::ForgotPassword, Auth::kPublic, true}},
+      {"ConfirmForgotPassword", {&S::ConfirmForgotPassword, Auth::kPublic, true}},
       {"ListUsers", {&S::ListUsers, Auth::kIam, true}},
       {"CreateGroup", {&S::CreateGroup, Auth::kIam, true}},
       {"GetGroup", {&S::GetGroup, Auth::kIam, false}},

@@ -42,7 +42,7 @@ std::vector<EventDoc> Build() {
   for (auto& f : PasswordFields()) created.push_back(f);
   user("user.signed_up", 1, "A user signed up (SignUp) or was migrated in by a UserMigration trigger.", created);
   user("user.created", 1, "An administrator created the user (AdminCreateUser), or a UserMigration trigger did.", created);
-  user("user.code.sent", 1, "A confirmation or reset code was sent.", {PendingCode(), ClientId(), Triggers()});
+  user("user.code.sent", 1, "A confirmation or password-recovery code was sent (SignUp, ResendConfirmationCode, ForgotPassword, AdminResetUserPassword).", {PendingCode(), ClientId(), Triggers()});
   user("user.code.rejected", 1, "A code was wrong or expired.", {F("purpose", "what the code was for"), ClientId()});
   user("user.confirmed", 1, "The user's sign-up was confirmed (by code or by an administrator).",
        {F("via", "code or admin"), ClientId(), Attributes(), LoginKeys(), Triggers()});
@@ -51,7 +51,8 @@ std::vector<EventDoc> Build() {
     fields.push_back(F("status", "the user's status after the change"));
     fields.push_back(F("temporary_password_expires_at_ms", "set when the new password is temporary"));
     fields.push_back(F("revoke_tokens", "true when the change signs the user out everywhere"));
-    fields.push_back(F("via", "self, admin or challenge"));
+    fields.push_back(F("via", "self, admin, challenge or forgot_password"));
+    fields.push_back(F("code_used", "true when a recovery code set the password (the code is spent)"));
     fields.push_back(ClientId());
     user("user.password.changed", 1, "The user's password was set or changed.", fields);
   }

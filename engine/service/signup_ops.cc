@@ -24,13 +24,8 @@ std::string VerificationAttribute(const PoolSettings& settings, const UserState&
   return "";
 }
 
-std::string MediumOf(const std::string& attribute) { return attribute == "phone_number" ? "SMS" : "EMAIL"; }
-
 nlohmann::json DeliveryDetails(const UserState& user, const std::string& attribute) {
-  const std::string medium = MediumOf(attribute);
-  return {{"Destination", wire::MaskDestination(medium, user.attributes.at(attribute))},
-          {"DeliveryMedium", medium},
-          {"AttributeName", attribute}};
+  return wire::CodeDeliveryDetails(attribute, user.attributes.at(attribute));
 }
 
 // The request's ClientMetadata, handed to triggers as it came.
@@ -126,7 +121,7 @@ Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallC
   MessageText message;
   if (!code_attribute.empty()) {
     const bool email = code_attribute == "email";
-    auto composed = ComposeMessage(pool, "CustomMessage_SignUp", user, client.id, MediumOf(code_attribute),
+    auto composed = ComposeMessage(pool, "CustomMessage_SignUp", user, client.id, wire::MediumOf(code_attribute),
                                    {settings.email_verification_subject,
                                     email ? settings.email_verification_message : settings.sms_verification_message},
                                    false, records);
@@ -155,7 +150,7 @@ Outcome<nlohmann::json> UserPoolService::SignUp(const json& request, const CallC
   }
   json out = {{"UserConfirmed", auto_confirm}, {"UserSub", sub}};
   if (!code_attribute.empty()) {
-    DeliverCode(pool, user, MediumOf(code_attribute), message, code);
+    DeliverCode(pool, user, wire::MediumOf(code_attribute), message, code);
     out["CodeDeliveryDetails"] = DeliveryDetails(user, code_attribute);
   }
   if (auto_confirm) {
@@ -241,7 +236,7 @@ Outcome<nlohmann::json> UserPoolService::ResendConfirmationCode(const json& requ
     }
     const std::string code = crypto::RandomDigits(6);
     json records = json::array();
-    auto message = ComposeMessage(pool, "CustomMessage_ResendCode", user.value(), client.id, MediumOf(attribute),
+    auto message = ComposeMessage(pool, "CustomMessage_ResendCode", user.value(), client.id, wire::MediumOf(attribute),
                                   {settings.email_verification_subject,
                                    attribute == "email" ? settings.email_verification_message : settings.sms_verification_message},
                                   false, records);
@@ -254,7 +249,7 @@ Outcome<nlohmann::json> UserPoolService::ResendConfirmationCode(const json& requ
     if (!records.empty()) data["triggers"] = records;
     auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeSent, data)}, ctx);
     if (appended.ok()) {
-      DeliverCode(pool, user.value(), MediumOf(attribute), message.value(), code);
+      DeliverCode(pool, user.value(), wire::MediumOf(attribute), message.value(), code);
       return json{{"CodeDeliveryDetails", DeliveryDetails(user.value(), attribute)}};
     }
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());

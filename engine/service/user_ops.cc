@@ -11,8 +11,6 @@
 namespace cognate {
 namespace {
 
-constexpr int64_t kResetCodeValidityMs = 3600LL * 1000;
-
 // Attributes after writing `changes`: a changed email or phone number is unverified again
 // unless the same call says otherwise.
 std::map<std::string, std::string> ApplyAttributeChanges(const std::map<std::string, std::string>& current,
@@ -253,45 +251,6 @@ Outcome<nlohmann::json> UserPoolService::AdminSetUserPassword(const json& reques
       },
       ctx);
   if (!done.ok()) return done.error();
-  return json::object();
-}
-
-Outcome<nlohmann::json> UserPoolService::AdminResetUserPassword(const json& request, const CallContext& ctx) {
-  auto pool = LoadPool(request);
-  if (!pool.ok()) return pool.error();
-  const PoolSettings settings = ReadPoolSettings(pool->config);
-  std::string code, attribute;
-  auto done = MutateUser(
-      [&]() { return RequireUser(pool.value(), request); },
-      [&](const UserState& user) -> Outcome<Events> {
-        if (!user.enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
-        attribute.clear();
-        for (const char* name : {"email", "phone_number"}) {
-          auto verified = user.attributes.find(std::string(name) + "_verified");
-          if (verified != user.attributes.end() && verified->second == "true") {
-            attribute = name;
-            break;
-          }
-        }
-        Events events = {MakeEvent(user_events::kPasswordResetRequired, {{"via", "admin"}})};
-        if (!attribute.empty()) {
-          code = crypto::RandomDigits(6);
-          events.push_back(MakeEvent(user_events::kCodeSent,
-                                     {{"pending_code", {{"purpose", "forgot_password"},
-                                                        {"attribute", attribute},
-                                                        {"hash", CodeHash(pool->id, user.sub, "forgot_password", code)},
-                                                        {"expires_at_ms", clock_.NowMs() + kResetCodeValidityMs}}}}));
-        }
-        return events;
-      },
-      ctx);
-  if (!done.ok()) return done.error();
-  if (!attribute.empty()) {
-    DeliverCode(pool.value(), done.value(), attribute == "email" ? "EMAIL" : "SMS",
-                {settings.email_verification_subject,
-                 attribute == "email" ? settings.email_verification_message : settings.sms_verification_message},
-                code);
-  }
   return json::object();
 }
 

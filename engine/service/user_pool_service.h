@@ -106,7 +106,9 @@ class UserPoolService {
   Outcome<json> AdminDisableUser(const json& request, const CallContext& ctx);
   Outcome<json> AdminEnableUser(const json& request, const CallContext& ctx);
   Outcome<json> AdminSetUserPassword(const json& request, const CallContext& ctx);
-  Outcome<json> AdminResetUserPassword(const json& request, const CallContext& ctx);
+  Outcome<json> AdminResetUserPassword(const json& request, const CallContext& ctx);  // password_recovery.cc
+  Outcome<json> ForgotPassword(const json& request, const CallContext& ctx);           // password_recovery.cc
+  Outcome<json> ConfirmForgotPassword(const json& request, const CallContext& ctx);    // password_recovery.cc
   Outcome<json> ChangePassword(const json& request, const CallContext& ctx);
   Outcome<json> ListUsers(const json& request, const CallContext& ctx);
 
@@ -216,6 +218,10 @@ class UserPoolService {
   Outcome<json> PasswordFields(const PoolState& pool, const std::string& username,
                                const std::string& password);
   Outcome<bool> PasswordMatches(const UserState& user, const std::string& password);
+
+  // The user.code.sent of a password-recovery code to `attribute` (password_recovery.cc).
+  Event RecoveryCodeEvent(const PoolState& pool, const UserState& user, const std::string& attribute,
+                          const std::string& code, const std::string& client_id);
 
   // Runs PostConfirmation after a confirmation is committed; a failure reaches the caller but
   // the user stays confirmed, as in Cognito.

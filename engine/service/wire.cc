@@ -129,4 +129,11 @@ std::string MaskDestination(const std::string& medium, const std::string& destin
   return masked;
 }
 
+std::string MediumOf(const std::string& attribute) { return attribute == "phone_number" ? "SMS" : "EMAIL"; }
+
+json CodeDeliveryDetails(const std::string& attribute, const std::string& value) {
+  const std::string medium = MediumOf(attribute);
+  return {{"Destination", MaskDestination(medium, value)}, {"DeliveryMedium", medium}, {"AttributeName", attribute}};
+}
+
 }  // namespace cognate::wire

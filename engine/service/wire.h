@@ -42,4 +42,10 @@ std::string FillTemplate(const std::string& text, const std::string& code,
 // "j***@e***" for an email, "+*******1234" for a phone number.
 std::string MaskDestination(const std::string& medium, const std::string& destination);
 
+// "SMS" for phone_number, "EMAIL" for email: how a code sent to `attribute` travels.
+std::string MediumOf(const std::string& attribute);
+
+// CodeDeliveryDetailsType for a code sent to `attribute`, whose value is `value`.
+json CodeDeliveryDetails(const std::string& attribute, const std::string& value);
+
 }  // namespace cognate::wire

@@ -57,6 +57,7 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
     s.status = d.value("status", s.status);
     s.temporary_password_expires_at_ms = d.value("temporary_password_expires_at_ms", int64_t{0});
     if (d.value("revoke_tokens", false)) s.signed_out_version = s.version;
+    if (d.value("code_used", false)) s.pending_code.reset();
   } else if (e.type == ev::kPasswordResetRequired) {
     s.status = "RESET_REQUIRED";
   } else if (e.type == ev::kAttributesUpdated) {
