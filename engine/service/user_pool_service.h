@@ -109,6 +109,8 @@ class UserPoolService {
   Outcome<json> AdminResetUserPassword(const json& request, const CallContext& ctx);  // password_recovery.cc
   Outcome<json> ForgotPassword(const json& request, const CallContext& ctx);           // password_recovery.cc
   Outcome<json> ConfirmForgotPassword(const json& request, const CallContext& ctx);    // password_recovery.cc
+  Outcome<json> GetUserAttributeVerificationCode(const json& request, const CallContext& ctx);  // attribute_verification.cc
+  Outcome<json> VerifyUserAttribute(const json& request, const CallContext& ctx);               // attribute_verification.cc
   Outcome<json> ChangePassword(const json& request, const CallContext& ctx);
   Outcome<json> ListUsers(const json& request, const CallContext& ctx);
 

@@ -63,6 +63,7 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
   } else if (e.type == ev::kAttributesUpdated) {
     s.attributes = d.value("attributes", s.attributes);
     if (d.contains("login_keys")) s.login_keys = d["login_keys"].get<std::vector<std::string>>();
+    if (d.value("code_used", false)) s.pending_code.reset();
   } else if (e.type == ev::kDisabled) {
     s.enabled = false;
     s.signed_out_version = s.version;

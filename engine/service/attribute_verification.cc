@@ -1,0 +1,102 @@
+// Verifying an email address or phone number the user already has: a code sent to it
+// (GetUserAttributeVerificationCode) and the code typed back (VerifyUserAttribute), which marks
+// the attribute verified and, where the pool signs in or aliases with it, claims it.
+#include <optional>
+
+#include "engine/crypto/random.h"
+#include "engine/service/claim_errors.h"
+#include "engine/service/commit_retry.h"
+#include "engine/service/user_pool_service.h"
+#include "engine/service/wire.h"
+#include "engine/user/user_events.h"
+
+namespace cognate {
+namespace {
+
+constexpr int64_t kVerificationCodeValidityMs = 24LL * 3600 * 1000;
+constexpr char kPurpose[] = "verify_attribute";
+
+// The attribute a request names, which must be one a code can be sent to.
+Outcome<std::string> VerifiableAttribute(const nlohmann::json& request) {
+  auto name = wire::RequiredString(request, "AttributeName", 1, 32);
+  if (!name.ok()) return name.error();
+  if (name.value() != "email" && name.value() != "phone_number") {
+    return Reject(ErrorCode::kInvalidParameter, "Invalid attribute name: only email and phone_number can be verified.");
+  }
+  return name.value();
+}
+
+}  // namespace
+
+Outcome<nlohmann::json> UserPoolService::GetUserAttributeVerificationCode(const json& request, const CallContext& ctx) {
+  auto attribute = VerifiableAttribute(request);
+  if (!attribute.ok()) return attribute.error();
+  auto info = ValidateAccessToken(request);
+  if (!info.ok()) return info.error();
+  const PoolState& pool = info->pool;
+  const PoolSettings settings = ReadPoolSettings(pool.config);
+  std::string code;
+  auto sent = MutateUser(
+      SelfLoader(pool.id, info->user.sub),
+      [&](const UserState& user) -> Outcome<Events> {
+        auto value = user.attributes.find(attribute.value());
+        if (value == user.attributes.end() || value->second.empty()) {
+          return Reject(ErrorCode::kInvalidParameter, "User has no attribute " + attribute.value() + ".");
+        }
+        code = crypto::RandomDigits(6);
+        return Events{MakeEvent(user_events::kCodeSent,
+                                {{"pending_code", {{"purpose", kPurpose},
+                                                   {"attribute", attribute.value()},
+                                                   {"hash", CodeHash(pool.id, user.sub, kPurpose, code)},
+                                                   {"expires_at_ms", clock_.NowMs() + kVerificationCodeValidityMs}}}})};
+      },
+      ctx);
+  if (!sent.ok()) return sent.error();
+  const std::string medium = wire::MediumOf(attribute.value());
+  DeliverCode(pool, sent.value(), medium,
+              {settings.email_verification_subject,
+               medium == "EMAIL" ? settings.email_verification_message : settings.sms_verification_message},
+              code);
+  return json{{"CodeDeliveryDetails", wire::CodeDeliveryDetails(attribute.value(), sent->attributes.at(attribute.value()))}};
+}
+
+Outcome<nlohmann::json> UserPoolService::VerifyUserAttribute(const json& request, const CallContext& ctx) {
+  auto attribute = VerifiableAttribute(request);
+  if (!attribute.ok()) return attribute.error();
+  auto code = wire::RequiredString(request, "Code", 1, 2048);
+  if (!code.ok()) return code.error();
+  auto info = ValidateAccessToken(request);
+  if (!info.ok()) return info.error();
+  const PoolState& pool = info->pool;
+  const PoolSettings settings = ReadPoolSettings(pool.config);
+  const DomainError mismatch = Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
+    auto user = SelfLoader(pool.id, info->user.sub)();
+    if (!user.ok()) return user.error();
+    const auto& pending = user->pending_code;
+    if (!pending || pending->purpose != kPurpose || pending->attribute != attribute.value() ||
+        pending->hash != CodeHash(pool.id, user->sub, kPurpose, code.value())) {
+      auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", kPurpose}})}, ctx);
+      if (!appended.ok() && appended.status().code() == StatusCode::kAborted) continue;
+      return Recorded(mismatch);
+    }
+    if (pending->expires_at_ms < clock_.NowMs()) {
+      return Reject(ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
+    }
+    auto attributes = user->attributes;
+    attributes[attribute.value() + "_verified"] = "true";
+    auto appended = CommitUser(user.value(),
+                               {MakeEvent(user_events::kAttributesUpdated,
+                                          {{"attributes", attributes},
+                                           {"login_keys", LoginKeys(settings, pool.id, user->username, attributes)},
+                                           {"via", "verification"},
+                                           {"code_used", true}})},
+                               ctx);
+    if (appended.ok()) return json::object();
+    if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
+    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
+  }
+  return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");
+}
+
+}  // namespace cognate
