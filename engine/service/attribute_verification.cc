@@ -69,19 +69,14 @@ Outcome<nlohmann::json> UserPoolService::VerifyUserAttribute(const json& request
   if (!info.ok()) return info.error();
   const PoolState& pool = info->pool;
   const PoolSettings settings = ReadPoolSettings(pool.config);
-  const DomainError mismatch = Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = SelfLoader(pool.id, info->user.sub)();
     if (!user.ok()) return user.error();
-    const auto& pending = user->pending_code;
-    if (!pending || pending->purpose != kPurpose || pending->attribute != attribute.value() ||
-        pending->hash != CodeHash(pool.id, user->sub, kPurpose, code.value())) {
+    if (auto wrong = CheckPendingCode(user.value(), kPurpose, attribute.value(), code.value())) {
+      if (wrong->code != ErrorCode::kCodeMismatch) return *wrong;
       auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", kPurpose}})}, ctx);
       if (!appended.ok() && appended.status().code() == StatusCode::kAborted) continue;
-      return Recorded(mismatch);
-    }
-    if (pending->expires_at_ms < clock_.NowMs()) {
-      return Reject(ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
+      return Recorded(*wrong);
     }
     auto attributes = user->attributes;
     attributes[attribute.value() + "_verified"] = "true";

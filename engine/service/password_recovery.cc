@@ -112,25 +112,21 @@ Outcome<nlohmann::json> UserPoolService::ConfirmForgotPassword(const json& reque
   const PoolSettings settings = ReadPoolSettings(call->pool.config);
   if (auto e = CheckPassword(settings.password_policy, password.value())) return *e;
   const bool hide_existence = ReadClientSettings(call->client.config).prevent_user_existence_errors;
-  const DomainError mismatch = Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
-
   std::optional<json> fields;  // hashed once, whatever races make the commit retry
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = RequireUser(call->pool, request);
     if (!user.ok()) {
-      if (hide_existence && user.error().code == ErrorCode::kUserNotFound) return mismatch;
+      if (hide_existence && user.error().code == ErrorCode::kUserNotFound) {
+        return Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
+      }
       return user.error();
     }
     if (!user->enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
-    const auto& pending = user->pending_code;
-    if (!pending || pending->purpose != kPurpose ||
-        pending->hash != CodeHash(call->pool.id, user->sub, kPurpose, code.value())) {
+    if (auto wrong = CheckPendingCode(user.value(), kPurpose, "", code.value())) {
+      if (wrong->code != ErrorCode::kCodeMismatch) return *wrong;
       auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", kPurpose}, {"client_id", call->client.id}})}, ctx);
       if (!appended.ok() && appended.status().code() == StatusCode::kAborted) continue;
-      return Recorded(mismatch);
-    }
-    if (pending->expires_at_ms < clock_.NowMs()) {
-      return Reject(ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
+      return Recorded(*wrong);
     }
     if (!fields) {
       auto hashed = PasswordFields(call->pool, user->username, password.value());

@@ -350,6 +350,20 @@ std::string UserPoolService::CodeHash(const std::string& pool_id, const std::str
   return crypto::HexEncode(crypto::HmacSha256(code_key_, pool_id + "/" + sub + "/" + purpose + "/" + code));
 }
 
+std::optional<DomainError> UserPoolService::CheckPendingCode(const UserState& user, const std::string& purpose,
+                                                             const std::string& attribute,
+                                                             const std::string& code) const {
+  const auto& pending = user.pending_code;
+  if (!pending || pending->purpose != purpose || (!attribute.empty() && pending->attribute != attribute) ||
+      pending->hash != CodeHash(user.pool_id, user.sub, purpose, code)) {
+    return Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again.");
+  }
+  if (pending->expires_at_ms < clock_.NowMs()) {
+    return Reject(ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
+  }
+  return std::nullopt;
+}
+
 void UserPoolService::DeliverCode(const PoolState& pool, const UserState& user,
                                   const std::string& medium, const MessageText& text,
                                   const std::string& code) {

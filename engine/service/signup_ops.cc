@@ -181,19 +181,14 @@ Outcome<nlohmann::json> UserPoolService::ConfirmSignUp(const json& request, cons
     if (user->status != "UNCONFIRMED") {
       return Reject(ErrorCode::kNotAuthorized, "User cannot be confirmed. Current status is " + user->status);
     }
-    const auto& pending = user->pending_code;
-    Events events;
-    if (!pending || pending->purpose != "signup" ||
-        pending->hash != CodeHash(pool.id, user->sub, "signup", code.value())) {
+    if (auto wrong = CheckPendingCode(user.value(), "signup", "", code.value())) {
+      if (wrong->code != ErrorCode::kCodeMismatch) return *wrong;
       auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", "signup"}, {"client_id", client.id}})}, ctx);
       if (!appended.ok() && appended.status().code() == StatusCode::kAborted) continue;
-      return Recorded(Reject(ErrorCode::kCodeMismatch, "Invalid verification code provided, please try again."));
-    }
-    if (pending->expires_at_ms < clock_.NowMs()) {
-      return Reject(ErrorCode::kExpiredCode, "Invalid code provided, please request a code again.");
+      return Recorded(*wrong);
     }
     auto attributes = user->attributes;
-    if (!pending->attribute.empty()) attributes[pending->attribute + "_verified"] = "true";
+    if (!user->pending_code->attribute.empty()) attributes[user->pending_code->attribute + "_verified"] = "true";
     json data = {{"via", "code"},
                  {"client_id", client.id},
                  {"attributes", attributes},

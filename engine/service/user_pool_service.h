@@ -216,6 +216,10 @@ class UserPoolService {
   Result<std::string> OpenSecret(std::string_view sealed_b64, std::string_view aad) const;
   std::string CodeHash(const std::string& pool_id, const std::string& sub,
                        const std::string& purpose, const std::string& code) const;
+  // Whether `code` is the user's pending code for `purpose` (and for `attribute`, when given):
+  // CodeMismatch when it is not (the caller records the attempt), ExpiredCode when it is too old.
+  std::optional<DomainError> CheckPendingCode(const UserState& user, const std::string& purpose,
+                                              const std::string& attribute, const std::string& code) const;
   // The password fields of an event: PHC hash and the sealed SRP verifier.
   Outcome<json> PasswordFields(const PoolState& pool, const std::string& username,
                                const std::string& password);
