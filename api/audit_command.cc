@@ -125,9 +125,7 @@ int RunAuditCommand(const std::vector<std::string>& args) {
     return 1;
   }
   storage::RocksEventStore& store = (*access)->store();
-  std::optional<audit::VaultKeys> vault;
-  if ((*access)->cipher()) vault.emplace(store, *(*access)->cipher());
-  const audit::KeyLookup keys = vault ? vault->AsLookup() : audit::KeyLookup();
+  const audit::KeyLookup keys = (*access)->keys();
   if (!(*access)->cipher()) std::cerr << "cognate audit: no master key in " << data << "; personal fields are shown as erased\n";
 
   if (flags->count("as-of")) return PrintAsOf(**access, keys, filter, flag("as-of"), jsonl);
@@ -147,17 +145,9 @@ int RunAuditCommand(const std::vector<std::string>& args) {
               << "TYPE" << " " << std::setw(28) << "ACTOR" << " " << std::setw(26) << "CLIENT" << " "
               << std::setw(15) << "IP" << " STREAM DATA\n";
   }
-  const uint64_t last = store.LastSequence();
   uint64_t matched = 0;
-  for (uint64_t from = 1; from <= last;) {
-    auto batch = store.ReadAll(from, 4096);
-    if (!batch.ok()) {
-      std::cerr << "cognate audit: " << batch.status().ToString() << "\n";
-      return 1;
-    }
-    if (batch->empty()) break;
-    for (const StoredEvent& stored : *batch) {
-      if (stored.sequence > last) break;
+  Status read = audit::ForEachBatch(store, store.LastSequence(), 4096, [&](std::vector<StoredEvent>& batch) {
+    for (const StoredEvent& stored : batch) {
       std::optional<Result<audit::DecodedEvent>> decoded;
       auto decode = [&]() -> const audit::DecodedEvent* {
         if (!decoded) decoded.emplace(audit::DecodeEvent(stored, keys));
@@ -177,7 +167,11 @@ int RunAuditCommand(const std::vector<std::string>& args) {
         PrintTableRow(view);
       }
     }
-    from = audit::NextReadPosition(from, *batch);
+    return Status::Ok();
+  });
+  if (!read.ok()) {
+    std::cerr << "cognate audit: " << read.ToString() << "\n";
+    return 1;
   }
   if (!jsonl) std::cerr << matched << " event(s)\n";
   return 0;

@@ -31,7 +31,14 @@ Result<std::unique_ptr<LogAccess>> LogAccess::Open(const std::string& data_dir) 
   return access;
 }
 
+audit::KeyLookup LogAccess::keys() {
+  if (!cipher_) return {};
+  if (!vault_) vault_.emplace(*store_, *cipher_);
+  return vault_->AsLookup();
+}
+
 LogAccess::~LogAccess() {
+  vault_.reset();
   store_.reset();
   std::error_code ec;
   if (!follower_dir_.empty()) std::filesystem::remove_all(follower_dir_, ec);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/audit/event_reader.h"
 #include "engine/audit/personal_data.h"
 #include "engine/status.h"
 #include "storage/rocks_event_store.h"
@@ -24,6 +25,9 @@ class LogAccess {
 
   storage::RocksEventStore& store() { return *store_; }
   const audit::PersonalDataCipher* cipher() const { return cipher_ ? &*cipher_ : nullptr; }
+  // The users' personal-data keys, from the vault; without a master key an empty lookup (sealed
+  // fields read as erased). Valid while this LogAccess lives; not thread-safe.
+  audit::KeyLookup keys();
 
  private:
   LogAccess() = default;
@@ -31,6 +35,7 @@ class LogAccess {
   std::string follower_dir_;  // the follower's own scratch directory, removed on close
   std::unique_ptr<storage::RocksEventStore> store_;
   std::optional<audit::PersonalDataCipher> cipher_;
+  std::optional<audit::VaultKeys> vault_;
 };
 
 // Parses "--name value" pairs after a subcommand; a flag without a value, or an unknown one, is

@@ -47,21 +47,10 @@ int RunVerifyCommand(const std::vector<std::string>& args) {
 
   // Every event decodes: its payload, its sealed personal fields (where the key lives) and its
   // schema version.
-  std::optional<audit::VaultKeys> vault;
-  if ((*access)->cipher()) vault.emplace(store, *(*access)->cipher());
-  const audit::KeyLookup keys = vault ? vault->AsLookup() : audit::KeyLookup();
-  const uint64_t last = store.LastSequence();
+  const audit::KeyLookup keys = (*access)->keys();
   uint64_t events = 0;
-  for (uint64_t from = 1; from <= last;) {
-    auto batch = store.ReadAll(from, 4096);
-    if (!batch.ok()) {
-      ++problems;
-      std::cout << "#" << from << ": cannot read: " << batch.status().message() << "\n";
-      break;
-    }
-    if (batch->empty()) break;
-    for (const StoredEvent& stored : *batch) {
-      if (stored.sequence > last) break;
+  Status read = audit::ForEachBatch(store, store.LastSequence(), 4096, [&](std::vector<StoredEvent>& batch) {
+    for (const StoredEvent& stored : batch) {
       ++events;
       auto decoded = audit::DecodeEvent(stored, keys);
       if (!decoded.ok()) {
@@ -69,7 +58,11 @@ int RunVerifyCommand(const std::vector<std::string>& args) {
         std::cout << "#" << stored.sequence << ": " << decoded.status().message() << "\n";
       }
     }
-    from = audit::NextReadPosition(from, *batch);
+    return Status::Ok();
+  });
+  if (!read.ok()) {
+    ++problems;
+    std::cout << "store: cannot read the log: " << read.message() << "\n";
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -78,7 +71,7 @@ int RunVerifyCommand(const std::vector<std::string>& args) {
     return 1;
   }
   std::cout << "OK: " << events << " events verified in " << seconds << " s; the hash chain is intact";
-  if (!vault) std::cout << " (no master key: sealed fields not checked)";
+  if (!(*access)->cipher()) std::cout << " (no master key: sealed fields not checked)";
   std::cout << "\n";
   return 0;
 }

@@ -210,11 +210,8 @@ Result<ResolvedUser> ResolveUser(EventStore& store, const KeyLookup& keys, const
     return false;
   };
   const std::string stream_prefix = "user/" + pool_id + "/";
-  for (uint64_t from = 1;;) {
-    auto batch = store.ReadAll(from, 4096);
-    if (!batch.ok()) return batch.status();
-    if (batch->empty()) break;
-    for (const StoredEvent& stored : *batch) {
+  Status read = ForEachBatch(store, store.LastSequence(), 4096, [&](std::vector<StoredEvent>& batch) {
+    for (const StoredEvent& stored : batch) {
       if (stored.stream.rfind(stream_prefix, 0) != 0) continue;
       if (stored.type != "user.signed_up" && stored.type != "user.created" &&
           stored.type != "user.attributes.updated" && stored.type != "user.confirmed") {
@@ -223,8 +220,9 @@ Result<ResolvedUser> ResolveUser(EventStore& store, const KeyLookup& keys, const
       auto decoded = DecodeEvent(stored, keys);
       if (decoded.ok() && names_it(decoded->event.data)) resolved.subs.insert(StreamSegment(stored.stream, 2));
     }
-    from = NextReadPosition(from, *batch);
-  }
+    return Status::Ok();
+  });
+  if (!read.ok()) return read;
   return resolved;
 }
 

@@ -1,5 +1,7 @@
 #include "engine/audit/event_reader.h"
 
+#include <algorithm>
+
 #include "engine/audit/upcasters.h"
 
 namespace cognate::audit {
@@ -21,6 +23,20 @@ Result<DecodedEvent> DecodeEvent(const StoredEvent& stored, const KeyLookup& key
     return Status(upcast.code(), "event #" + std::to_string(stored.sequence) + ": " + upcast.message());
   }
   return decoded;
+}
+
+Status ForEachBatch(EventStore& store, uint64_t up_to, size_t batch_size,
+                    const std::function<Status(std::vector<StoredEvent>& batch)>& visit) {
+  for (uint64_t from = 1; from <= up_to;) {
+    auto batch = store.ReadAll(from, batch_size);
+    if (!batch.ok()) return batch.status();
+    if (batch->empty()) break;
+    const uint64_t next = std::max(from + 1, batch->back().sequence + 1);
+    while (!batch->empty() && batch->back().sequence > up_to) batch->pop_back();
+    if (Status visited = visit(*batch); !visited.ok()) return visited;
+    from = next;
+  }
+  return Status::Ok();
 }
 
 std::optional<std::string> VaultKeys::Get(const std::string& key_id) {

@@ -4,8 +4,8 @@
 // the engine made it, whatever version wrote it.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -22,11 +22,11 @@ struct DecodedEvent {
   std::vector<std::string> erased;  // personal fields whose key has been destroyed
 };
 
-// Where to read on after a batch ReadAll(from, ...) returned: past its last event, and always
-// forward, even over a damaged log whose events name sequences out of order.
-inline uint64_t NextReadPosition(uint64_t from, const std::vector<StoredEvent>& batch) {
-  return std::max(from + 1, batch.empty() ? from + 1 : batch.back().sequence + 1);
-}
+// Reads the log from sequence 1 to `up_to` a batch at a time (events past `up_to` left out) and
+// hands each batch to `visit`, until `visit` returns a non-ok Status (returned) or a read fails.
+// Always moves forward, even over a damaged log whose events name sequences out of order.
+Status ForEachBatch(EventStore& store, uint64_t up_to, size_t batch_size,
+                    const std::function<Status(std::vector<StoredEvent>& batch)>& visit);
 
 // kDataLoss for a payload that is not a JSON object or a sealed box that does not open under an
 // existing key; kFailedPrecondition for a schema this build cannot upcast.
