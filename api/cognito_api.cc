@@ -71,6 +71,19 @@ const std::unordered_map<std::string_view, Operation>& Operations() {
       {"ConfirmForgotPassword", {&S::ConfirmForgotPassword, Auth::kPublic, true}},
       {"GetUserAttributeVerificationCode", {&S::GetUserAttributeVerificationCode, Auth::kAccessToken, true}},
       {"VerifyUserAttribute", {&S::VerifyUserAttribute, Auth::kAccessToken, true}},
+      {"AssociateSoftwareToken", {&S::AssociateSoftwareToken, Auth::kPublic, true}},
+      {"VerifySoftwareToken", {&S::VerifySoftwareToken, Auth::kPublic, true}},
+      {"SetUserMFAPreference", {&S::SetUserMFAPreference, Auth::kAccessToken, true}},
+      {"AdminSetUserMFAPreference", {&S::AdminSetUserMFAPreference, Auth::kIam, true}},
+      {"ConfirmDevice", {&S::ConfirmDevice, Auth::kAccessToken, true}},
+      {"GetDevice", {&S::GetDevice, Auth::kAccessToken, false}},
+      {"AdminGetDevice", {&S::AdminGetDevice, Auth::kIam, false}},
+      {"ListDevices", {&S::ListDevices, Auth::kAccessToken, false}},
+      {"AdminListDevices", {&S::AdminListDevices, Auth::kIam, false}},
+      {"UpdateDeviceStatus", {&S::UpdateDeviceStatus, Auth::kAccessToken, true}},
+      {"AdminUpdateDeviceStatus", {&S::AdminUpdateDeviceStatus, Auth::kIam, true}},
+      {"ForgetDevice", {&S::ForgetDevice, Auth::kAccessToken, true}},
+      {"AdminForgetDevice", {&S::AdminForgetDevice, Auth::kIam, true}},
       {"ListUsers", {&S::ListUsers, Auth::kIam, true}},
       {"CreateGroup", {&S::CreateGroup, Auth::kIam, true}},
       {"GetGroup", {&S::GetGroup, Auth::kIam, false}},
@@ -81,6 +94,13 @@ const std::unordered_map<std::string_view, Operation>& Operations() {
       {"AdminRemoveUserFromGroup", {&S::AdminRemoveUserFromGroup, Auth::kIam, true}},
       {"AdminListGroupsForUser", {&S::AdminListGroupsForUser, Auth::kIam, false}},
       {"ListUsersInGroup", {&S::ListUsersInGroup, Auth::kIam, false}},
+      {"SetUserPoolMfaConfig", {&S::SetUserPoolMfaConfig, Auth::kIam, true}},
+      {"GetUserPoolMfaConfig", {&S::GetUserPoolMfaConfig, Auth::kIam, false}},
+      {"TagResource", {&S::TagResource, Auth::kIam, true}},
+      {"UntagResource", {&S::UntagResource, Auth::kIam, true}},
+      {"ListTagsForResource", {&S::ListTagsForResource, Auth::kIam, false}},
+      // Blocking: the first call makes a key pair and appends the certificate.
+      {"GetSigningCertificate", {&S::GetSigningCertificate, Auth::kIam, true}},
   };
   return ops;
 }

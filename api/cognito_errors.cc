@@ -33,6 +33,9 @@ const char* ExceptionName(ErrorCode code) {
     case ErrorCode::kInvalidLambdaResponse: return "InvalidLambdaResponseException";
     case ErrorCode::kUserLambdaValidation: return "UserLambdaValidationException";
     case ErrorCode::kUnexpectedLambda: return "UnexpectedLambdaException";
+    case ErrorCode::kEnableSoftwareTokenMfa: return "EnableSoftwareTokenMFAException";
+    case ErrorCode::kSoftwareTokenMfaNotFound: return "SoftwareTokenMFANotFoundException";
+    case ErrorCode::kMfaMethodNotFound: return "MFAMethodNotFoundException";
   }
   return "InternalErrorException";
 }

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "api/cognito_api.h"
@@ -14,6 +16,7 @@
 #include "api/http_server.h"
 #include "api/outbox.h"
 #include "api/server_files.h"
+#include "api/smtp_sink.h"
 #include "engine/crypto/password_hasher.h"
 #include "engine/ports/clock.h"
 #include "engine/service/user_pool_service.h"
@@ -35,8 +38,11 @@ struct ServeFlags {
 
 const char kUsage[] =
     "usage: cognate serve [--data DIR] [--listen HOST:PORT] [--admin-key ID:SECRET]...\n"
-    "                     [--public-url URL] [--region REGION] [--message-sink outbox]\n"
+    "                     [--public-url URL] [--region REGION] [--message-sink outbox|SMTP-URL]\n"
     "                     [--trigger-memory-mb N] [--trigger-instructions N] [--trigger-timeout-ms N]\n"
+    "message sink: outbox (default), or also send email through an SMTP server:\n"
+    "     smtp://[USER:PASSWORD@]HOST[:PORT][?starttls=required|optional|off&from=ADDR&tls_verify=on]\n"
+    "     smtps://[USER:PASSWORD@]HOST[:PORT][?from=ADDR&tls_verify=on]\n"
     "env: COGNATE_DATA, COGNATE_LISTEN, COGNATE_ADMIN_KEY (ID:SECRET[,ID:SECRET...]),\n"
     "     COGNATE_MASTER_KEY (base64 of 32 bytes; default: DIR/master.key)\n";
 
@@ -119,8 +125,17 @@ class DeferredHandler final : public HttpHandler {
 int RunServe(const std::vector<std::string>& args) {
   ServeFlags flags;
   if (!ParseFlags(args, flags)) return 2;
-  if (flags.message_sink != "outbox") {
-    std::cerr << "cognate serve: unknown message sink '" << flags.message_sink << "' (available: outbox)\n";
+  std::optional<SmtpConfig> smtp;
+  if (flags.message_sink.rfind("smtp://", 0) == 0 || flags.message_sink.rfind("smtps://", 0) == 0) {
+    auto parsed = SmtpSink::ParseSmtpUrl(flags.message_sink);
+    if (!parsed.ok()) {
+      std::cerr << "cognate serve: bad --message-sink: " << parsed.status().message() << "\n";
+      return 2;
+    }
+    smtp = *parsed;
+  } else if (flags.message_sink != "outbox") {
+    std::cerr << "cognate serve: unknown message sink '" << flags.message_sink
+              << "' (available: outbox, smtp://..., smtps://...)\n";
     return 2;
   }
   const auto colon = flags.listen.rfind(':');
@@ -197,13 +212,38 @@ int RunServe(const std::vector<std::string>& args) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   crypto::PasswordHashingPool hasher(cores, 16 * cores);
   Outbox outbox;
+  // With SMTP, messages go to the outbox too (ListOutbox keeps working) and then to the mail
+  // server; what became of each is recorded by the service, which exists only further down.
+  std::atomic<UserPoolService*> delivery_recorder{nullptr};
+  std::unique_ptr<SmtpSink> smtp_sink;
+  if (smtp) {
+    auto observer = [&delivery_recorder](const OutgoingMessage& message, const DeliveryReport& report) {
+      UserPoolService* service = delivery_recorder.load();
+      if (!service) return;
+      if (Status recorded = service->RecordMessageDelivery(message, report); !recorded.ok()) {
+        std::cerr << "cognate serve: cannot record a message delivery: " << recorded.ToString() << "\n";
+      }
+    };
+    smtp_sink = std::make_unique<SmtpSink>(*smtp, observer, &outbox);
+  }
+  MessageSink& sink = smtp_sink ? static_cast<MessageSink&>(*smtp_sink) : outbox;
   ServiceOptions options;
   options.region = flags.region;
   options.issuer_base = issuer;
   options.master_key = *master_key;
   options.trigger_limits = flags.trigger_limits;
   triggers::LuaTriggerRunner trigger_runner;
-  UserPoolService service(**store, clock, hasher, outbox, options, &trigger_runner);
+  UserPoolService service(**store, clock, hasher, sink, options, &trigger_runner);
+  delivery_recorder.store(&service);
+  // However this function ends, the sink stops (and stops reporting) before the service goes.
+  struct StopReporting {
+    std::atomic<UserPoolService*>& recorder;
+    SmtpSink* sink;
+    ~StopReporting() {
+      if (sink) sink->Stop();
+      recorder.store(nullptr);
+    }
+  } stop_reporting{delivery_recorder, smtp_sink.get()};
   audit::EventFeed feed(**store, options.master_key);
   CognitoApi api(service, &outbox, admin_keys, &feed);
   deferred.Attach(&api);
@@ -214,6 +254,10 @@ int RunServe(const std::vector<std::string>& args) {
     std::cout << "Admin key (stored in " << flags.data << "/admin.key):\n"
               << "  export AWS_ACCESS_KEY_ID=" << id << " AWS_SECRET_ACCESS_KEY=" << secret
               << " AWS_DEFAULT_REGION=" << flags.region << "\n";
+  }
+  if (smtp) {
+    std::cout << "Messages go to the outbox and by SMTP to " << smtp->host << ":" << smtp->port << " as "
+              << smtp->from << "\n";
   }
   std::cout << "Use it with: aws cognito-idp --endpoint-url " << endpoint << " ..." << std::endl;
   server.Wait();

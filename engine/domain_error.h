@@ -40,6 +40,9 @@ enum class ErrorCode {
   kInvalidLambdaResponse,
   kUserLambdaValidation,
   kUnexpectedLambda,
+  kEnableSoftwareTokenMfa,
+  kSoftwareTokenMfaNotFound,
+  kMfaMethodNotFound,
 };
 
 struct DomainError {

@@ -70,9 +70,35 @@ std::vector<EventDoc> Build() {
        {ClientId(), F("flow", "the authentication flow"), F("origin_jti", "id shared by every token of this sign-in"),
         F("refresh_hash", "SHA-256 of the refresh token (never the token)"),
         F("refresh_expires_at_ms", "when the refresh token expires"), F("auth_time", "the sign-in time (seconds)"),
-        Triggers()});
+        F("mfa", "the second factor used: SMS_MFA or SOFTWARE_TOKEN_MFA (absent: none)"),
+        F("totp_step", "the authenticator code's time step, which cannot sign in again"),
+        F("device_key", "the remembered device used or issued for this sign-in"),
+        P("new_device", "a device tracking met for the first time: key, group_key, name"), Triggers()});
   user("user.sign_in.failed", 2, "A sign-in of an existing user was refused.",
-       {ClientId(), F("reason", "why: password, disabled, unconfirmed, ...")});
+       {ClientId(), F("reason", "why: password, mfa, ..."),
+        F("consecutive_failures", "failed sign-ins in a row, this one included (lockout)"),
+        F("locked_until_ms", "sign-in is refused until then (absent: not locked)")});
+  user("user.mfa.totp_associated", 1, "An authenticator app's secret was made for the user (AssociateSoftwareToken), not yet verified.",
+       {F("secret_sealed", "the TOTP secret, sealed under the server's master key")});
+  user("user.mfa.totp_verified", 1, "The user proved an authenticator app with a code (VerifySoftwareToken).",
+       {F("secret_sealed", "the TOTP secret, sealed under the server's master key"),
+        P("friendly_name", "FriendlyDeviceName, if given"),
+        F("enable", "true when verified while setting up MFA at sign-in: it is enabled and preferred")});
+  user("user.mfa.preference_set", 1, "The user's MFA methods were enabled, disabled or preferred (Set/AdminSetUserMFAPreference).",
+       {F("sms_enabled", "SMS MFA on or off"), F("software_token_enabled", "authenticator app MFA on or off"),
+        F("preferred", "SMS_MFA, SOFTWARE_TOKEN_MFA or empty"), F("via", "self or admin")});
+  user("user.device.confirmed", 1, "A tracked device was confirmed with its SRP verifier (ConfirmDevice).",
+       {F("device_key", "the device"), F("group_key", "its DeviceGroupKey"), P("name", "DeviceName, if given"),
+        F("status", "remembered or not_remembered"), F("srp_salt", "hex salt of the device verifier"),
+        F("srp_verifier_sealed", "the device's SRP verifier, sealed under the server's master key")});
+  user("user.device.status_updated", 1, "A device was remembered or no longer remembered (UpdateDeviceStatus).",
+       {F("device_key", "the device"), F("status", "remembered or not_remembered"), F("via", "self or admin")});
+  user("user.device.forgotten", 1, "A device was forgotten (ForgetDevice).", {F("device_key", "the device"), F("via", "self or admin")});
+  user("user.message.delivery_failed", 1, "An email or SMS to the user could not be delivered (this attempt).",
+       {F("medium", "EMAIL or SMS"), F("attempts", "tries so far"), F("final", "true when no retry follows"),
+        F("error", "the transport's answer, e.g. 451 or a timeout")});
+  user("user.message.delivered", 1, "A message that failed before was delivered on a retry.",
+       {F("medium", "EMAIL or SMS"), F("attempts", "tries it took")});
   user("user.tokens.refreshed", 2, "New tokens were issued from a refresh token.",
        {ClientId(), F("origin_jti", "the sign-in the refresh token belongs to"), Triggers()});
   user("user.token.revoked", 1, "A refresh token (and the tokens of its sign-in) was revoked.",
@@ -85,6 +111,11 @@ std::vector<EventDoc> Build() {
                {F("id", "the pool id"), F("config", "the normalised pool configuration"),
                 F("keys", "signing keys: kid, use, private key sealed under the master key")}});
   c.push_back({"userpool.updated", 1, "pool/<poolId>", "A pool's configuration was replaced.", {F("config", "the new configuration")}});
+  c.push_back({"userpool.signing_certificate.issued", 1, "pool/<poolId>",
+               "The pool's SAML signing certificate was made (on the first GetSigningCertificate).",
+               {F("certificate", "base64 DER of the self-signed X.509 certificate"),
+                F("kid", "key id of the certified RSA key"),
+                F("sealed_der", "the certified private key, sealed under the master key")}});
   c.push_back({"userpool.deleted", 1, "pool/<poolId>", "A pool was deleted.", {}});
   c.push_back({"client.created", 1, "client/<clientId>", "An app client was created.",
                {F("id", "the client id"), F("pool_id", "its pool"), F("config", "the normalised client configuration"),

@@ -18,6 +18,9 @@ void EvolvePool(PoolState& s, const Event& e, int64_t at_ms) {
   } else if (e.type == ev::kPoolUpdated) {
     s.config = e.data.value("config", s.config);
     s.modified_at_ms = at_ms;
+  } else if (e.type == ev::kSigningCertificateIssued) {
+    s.signing_certificate = e.data.value("certificate", "");
+    s.certificate_key = SigningKey{e.data.value("kid", ""), "saml", e.data.value("sealed_der", "")};
   } else if (e.type == ev::kPoolDeleted) {
     s.deleted = true;
   }

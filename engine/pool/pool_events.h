@@ -16,6 +16,7 @@ namespace pool_events {
 inline constexpr char kPoolCreated[] = "userpool.created";
 inline constexpr char kPoolUpdated[] = "userpool.updated";
 inline constexpr char kPoolDeleted[] = "userpool.deleted";
+inline constexpr char kSigningCertificateIssued[] = "userpool.signing_certificate.issued";
 inline constexpr char kClientCreated[] = "client.created";
 inline constexpr char kClientUpdated[] = "client.updated";
 inline constexpr char kClientDeleted[] = "client.deleted";

@@ -165,6 +165,9 @@ std::optional<DomainError> ValidateUpdatable(const json& request) {
   if (auto it = request.find("LambdaConfig"); it != request.end() && !it->is_object()) {
     return Invalid("LambdaConfig must be an object.");
   }
+  if (auto it = request.find("UserPoolTags"); it != request.end()) {
+    if (auto e = CheckPoolTags(*it, "userPoolTags")) return e;
+  }
   return std::nullopt;
 }
 
@@ -206,6 +209,13 @@ void ApplyDefaults(json& config) {
   if (!config.contains("AccountRecoverySetting")) {
     config["AccountRecoverySetting"] = {{"RecoveryMechanisms", json::array({{{"Priority", 1}, {"Name", "verified_email"}}, {{"Priority", 2}, {"Name", "verified_phone_number"}}})}};
   }
+}
+
+// Length in characters, as Cognito's limits count them (UTF-8 continuation bytes do not count).
+size_t Utf8Length(const std::string& s) {
+  return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 bool HasChar(const std::string& s, int (*pred)(int)) {
@@ -254,7 +264,9 @@ Outcome<json> NormalizeNewPoolConfig(const json& request) {
 Outcome<json> ApplyPoolUpdate(const json& current, const json& request) {
   if (auto e = ValidateUpdatable(request)) return *e;
   json config = json::object();
-  for (const char* kept : {"Name", "UsernameAttributes", "AliasAttributes", "UsernameConfiguration", "SchemaAttributes"}) {
+  // The factors SetUserPoolMfaConfig enabled are not UpdateUserPool fields; an update keeps them.
+  for (const char* kept : {"Name", "UsernameAttributes", "AliasAttributes", "UsernameConfiguration", "SchemaAttributes",
+                           "EnabledMfas", "EmailMfaConfiguration", "WebAuthnConfiguration"}) {
     if (current.contains(kept)) config[kept] = current[kept];
   }
   for (auto field : kUpdatableFields) {
@@ -319,7 +331,57 @@ PoolSettings ReadPoolSettings(const json& config) {
   s.email_verification_subject = vmt.value("EmailSubject", config.value("EmailVerificationSubject", s.email_verification_subject));
   s.email_verification_message = vmt.value("EmailMessage", config.value("EmailVerificationMessage", s.email_verification_message));
   s.sms_verification_message = vmt.value("SmsMessage", config.value("SmsVerificationMessage", s.sms_verification_message));
+
+  s.mfa_configuration = config.value("MfaConfiguration", s.mfa_configuration);
+  if (auto enabled = config.find("EnabledMfas"); enabled != config.end() && enabled->is_array()) {
+    for (const auto& factor : *enabled) {
+      if (factor == "SMS_MFA") s.sms_mfa_enabled = true;
+      if (factor == "SOFTWARE_TOKEN_MFA") s.software_token_mfa_enabled = true;
+      if (factor == "EMAIL_OTP") s.email_mfa_enabled = true;
+    }
+  } else {
+    s.sms_mfa_enabled = config.contains("SmsConfiguration");
+  }
+  s.sms_authentication_message = config.value("SmsAuthenticationMessage", s.sms_authentication_message);
+  if (auto email = config.find("EmailMfaConfiguration"); email != config.end() && email->is_object()) {
+    s.email_mfa_subject = email->value("Subject", s.email_mfa_subject);
+    s.email_mfa_message = email->value("Message", s.email_mfa_message);
+  }
+  if (auto device = config.find("DeviceConfiguration"); device != config.end() && device->is_object()) {
+    s.device_tracking = true;
+    s.challenge_required_on_new_device = device->value("ChallengeRequiredOnNewDevice", false);
+    s.device_only_remembered_on_user_prompt = device->value("DeviceOnlyRememberedOnUserPrompt", false);
+  }
   return s;
+}
+
+std::optional<DomainError> CheckPoolTags(const json& tags, const std::string& path) {
+  if (!tags.is_object()) return Invalid("Invalid type for parameter " + path);
+  if (tags.size() > kMaxPoolTags) {
+    std::string message = "1 validation error detected: Value at '";
+    message += path;
+    message += "' failed to satisfy constraint: Member must have at most ";
+    message += std::to_string(kMaxPoolTags);
+    message += " tags";
+    return Invalid(message);
+  }
+  for (const auto& [key, value] : tags.items()) {
+    const size_t key_length = Utf8Length(key);
+    if (key_length < 1 || key_length > 128) {
+      return Invalid("1 validation error detected: Value at '" + path +
+                     "' failed to satisfy constraint: Map keys must satisfy constraint: [Member must "
+                     "have length less than or equal to 128, Member must have length greater than or "
+                     "equal to 1]");
+    }
+    if (!value.is_string()) return Invalid("Invalid type for parameter " + path + "." + key);
+    if (Utf8Length(value.get_ref<const std::string&>()) > 256) {
+      return Invalid("1 validation error detected: Value at '" + path +
+                     "' failed to satisfy constraint: Map value must satisfy constraint: [Member must "
+                     "have length less than or equal to 256, Member must have length greater than or "
+                     "equal to 0]");
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<DomainError> CheckPassword(const PasswordPolicy& policy, const std::string& password,

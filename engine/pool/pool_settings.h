@@ -49,6 +49,22 @@ struct PoolSettings {
   std::string invite_email_subject = "Your temporary password";
   std::string invite_email_message = "Your username is {username} and temporary password is {####}. ";
   std::string invite_sms_message = "Your username is {username} and temporary password is {####}. ";
+
+  // MFA: MfaConfiguration, and the factors SetUserPoolMfaConfig enabled. A pool never given
+  // SetUserPoolMfaConfig has SMS MFA exactly when it has an SmsConfiguration (how CreateUserPool
+  // and UpdateUserPool turn it on) and no other factor.
+  std::string mfa_configuration = "OFF";  // OFF, ON or OPTIONAL
+  bool sms_mfa_enabled = false;
+  bool software_token_mfa_enabled = false;
+  bool email_mfa_enabled = false;
+  std::string sms_authentication_message = "Your authentication code is {####}. ";
+  std::string email_mfa_subject = "Your authentication code";             // Cognate's default
+  std::string email_mfa_message = "Your authentication code is {####}. ";  // Cognate's default
+
+  // Devices (DeviceConfiguration): tracked when the pool has a DeviceConfiguration at all.
+  bool device_tracking = false;
+  bool challenge_required_on_new_device = false;
+  bool device_only_remembered_on_user_prompt = false;
 };
 
 PoolSettings ReadPoolSettings(const nlohmann::json& config);
@@ -61,6 +77,12 @@ Outcome<nlohmann::json> NormalizeNewPoolConfig(const nlohmann::json& request);
 // omitted updatable fields to their defaults); fixed ones (schema, username/alias attributes)
 // are kept.
 Outcome<nlohmann::json> ApplyPoolUpdate(const nlohmann::json& current, const nlohmann::json& request);
+
+// Checks a user pool tag map (UserPoolTags, TagResource's Tags): at most 50 tags, keys of 1 to
+// 128 characters, string values of at most 256. `path` names the member in the message
+// ("userPoolTags", "tags").
+std::optional<DomainError> CheckPoolTags(const nlohmann::json& tags, const std::string& path);
+inline constexpr size_t kMaxPoolTags = 50;
 
 // Checks a password against the policy; the message is Cognito's, which words SignUp's
 // refusal ("Password did not conform with policy: ...") differently from the other operations'

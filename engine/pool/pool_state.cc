@@ -12,6 +12,13 @@ void to_json(json& j, const PoolState& s) {
   j = json{{"id", s.id},           {"config", s.config},
            {"keys", keys},         {"created_at_ms", s.created_at_ms},
            {"modified_at_ms", s.modified_at_ms}, {"version", s.version}};
+  // Only pools that have one carry a certificate, so the rows of the others stay as they were.
+  if (!s.signing_certificate.empty()) {
+    j["signing_certificate"] = s.signing_certificate;
+    j["certificate_key"] = {{"kid", s.certificate_key.kid},
+                            {"use", s.certificate_key.use},
+                            {"sealed_der", s.certificate_key.sealed_der}};
+  }
 }
 
 void from_json(const json& j, PoolState& s) {
@@ -21,6 +28,10 @@ void from_json(const json& j, PoolState& s) {
   s.config = j.value("config", json::object());
   for (const auto& k : j.value("keys", json::array())) {
     s.keys.push_back(SigningKey{k.value("kid", ""), k.value("use", ""), k.value("sealed_der", "")});
+  }
+  s.signing_certificate = j.value("signing_certificate", "");
+  if (auto k = j.find("certificate_key"); k != j.end() && k->is_object()) {
+    s.certificate_key = SigningKey{k->value("kid", ""), k->value("use", ""), k->value("sealed_der", "")};
   }
   s.created_at_ms = j.value("created_at_ms", int64_t{0});
   s.modified_at_ms = j.value("modified_at_ms", int64_t{0});

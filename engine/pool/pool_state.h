@@ -24,7 +24,9 @@ struct PoolState {
   bool deleted = false;
   std::string id;
   nlohmann::json config = nlohmann::json::object();  // normalised CreateUserPool fields
-  std::vector<SigningKey> keys;
+  std::vector<SigningKey> keys;        // token signing keys: "id" and "access"
+  std::string signing_certificate;     // base64 DER of the SAML signing certificate; "" until issued
+  SigningKey certificate_key;          // its private key (use "saml"); empty until issued
   int64_t created_at_ms = 0;
   int64_t modified_at_ms = 0;
   uint64_t version = 0;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace cognate {
@@ -18,6 +19,15 @@ struct OutgoingMessage {
   std::string code;            // the code or temporary password the body carries
   int64_t created_at_ms = 0;
 };
+
+// What became of one message, reported by sinks that deliver asynchronously.
+struct DeliveryReport {
+  bool delivered = false;
+  int attempts = 0;    // tries made so far
+  bool final = false;  // no more retries will follow
+  std::string error;   // the last failure ("" when delivered), e.g. "550 mailbox unavailable"
+};
+using DeliveryObserver = std::function<void(const OutgoingMessage&, const DeliveryReport&)>;
 
 class MessageSink {
  public:

@@ -1,5 +1,7 @@
 // Sign-in: InitiateAuth / AdminInitiateAuth (password and refresh flows), the
 // NEW_PASSWORD_REQUIRED challenge, GetTokensFromRefreshToken, RevokeToken and the sign-outs.
+#include <set>
+
 #include "engine/crypto/encoding.h"
 #include "engine/crypto/hash.h"
 #include "engine/projection.h"
@@ -54,16 +56,22 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
   }
   UserState user = std::move(found).value();
   if (!user.enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
+  if (auto locked = CheckNotLockedOut(user)) return *locked;
   json records = json::array();
   if (auto pre = AuthenticationTrigger(pool, client, user, false, records); !pre.ok()) return pre.error();
   auto matches = PasswordMatches(user, password);
   if (!matches.ok()) return matches.error();
   if (!matches.value()) {
-    // Recorded for the audit trail (and lockout); a lost race only loses the record.
-    CommitUser(user, {MakeEvent(user_events::kSignInFailed, {{"client_id", client.id}, {"reason", "password"}})}, ctx)
-        .IgnoreError();
+    RecordFailedSignIn(user, client, "password", ctx);
     return Recorded(wrong);
   }
+  return FinishPasswordSignIn(pool, client, std::move(user), flow, std::move(records), Param(params, "DEVICE_KEY"), ctx);
+}
+
+Outcome<nlohmann::json> UserPoolService::FinishPasswordSignIn(const PoolState& pool, const ClientState& client,
+                                                              UserState user, const std::string& flow, json records,
+                                                              const std::string& device_key, const CallContext& ctx) {
+  const ClientSettings settings = ReadClientSettings(client.config);
   if (user.status == "UNCONFIRMED") return Reject(ErrorCode::kUserNotConfirmed, "User is not confirmed.");
   if (user.status == "RESET_REQUIRED") return Reject(ErrorCode::kPasswordResetRequired, "Password reset required for the user");
   if (user.status == "FORCE_CHANGE_PASSWORD") {
@@ -89,8 +97,30 @@ Outcome<nlohmann::json> UserPoolService::PasswordSignIn(const PoolState& pool, c
                                          {"requiredAttributes", required.dump()},
                                          {"userAttributes", shown.dump()}}}};
   }
+  // What the remaining steps need travels in their Session.
+  json facts = json::object();
+  const auto device = user.devices.find(device_key);
+  if (device != user.devices.end()) facts["device_key"] = device_key;
+  const json pending = {{"pool", pool.id},
+                        {"client", client.id},
+                        {"sub", user.sub},
+                        {"flow", flow},
+                        {"records", records},
+                        {"facts", facts},
+                        {"exp", clock_.NowMs() + settings.validity.auth_session_seconds * 1000}};
+  if (device != user.devices.end() && device->second.confirmed) {
+    // A device the user confirmed proves itself with its own SRP exchange.
+    json session = pending;
+    session["challenge"] = "DEVICE_SRP_AUTH";
+    return json{{"ChallengeName", "DEVICE_SRP_AUTH"},
+                {"Session", SealSession(session)},
+                {"ChallengeParameters", {{"USERNAME", user.username}}}};
+  }
+  auto mfa = MfaChallenge(pool, client, user, pending);
+  if (!mfa.ok()) return mfa.error();
+  if (mfa.value()) return std::move(*mfa.value());
   if (auto post = AuthenticationTrigger(pool, client, user, true, records); !post.ok()) return post.error();
-  return IssueTokens(pool, client, user, ctx, flow, {}, std::move(records));
+  return IssueTokens(pool, client, user, ctx, flow, {}, std::move(records), std::move(facts));
 }
 
 Outcome<nlohmann::json> UserPoolService::StartAuth(const PoolState& pool, const ClientState& client,
@@ -120,7 +150,13 @@ Outcome<nlohmann::json> UserPoolService::StartAuth(const PoolState& pool, const 
     }
     return StartCustomAuth(pool, client, params, ctx);
   }
-  if (flow == "USER_SRP_AUTH" || flow == "USER_AUTH") {
+  if (flow == "USER_SRP_AUTH") {
+    if (!Allows(settings, "ALLOW_USER_SRP_AUTH")) {
+      return Reject(ErrorCode::kInvalidParameter, "USER_SRP_AUTH is not enabled for the client.");
+    }
+    return StartSrpAuth(pool, client, params);
+  }
+  if (flow == "USER_AUTH") {
     return Reject(ErrorCode::kUnsupportedOperation, flow + " is not available on this server yet.");
   }
   return Reject(ErrorCode::kInvalidParameter, "1 validation error detected: Value '" + flow +
@@ -186,13 +222,30 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
   auto pool = LoadPoolById(client->pool_id);
   if (!pool.ok()) return pool.error();
 
-  if (challenge->challenge != "NEW_PASSWORD_REQUIRED" && challenge->challenge != "CUSTOM_CHALLENGE") {
-    return Reject(ErrorCode::kInvalidParameter, "The challenge " + challenge->challenge + " is not available on this server yet.");
+  if (challenge->challenge == "PASSWORD_VERIFIER") {
+    // The SECRET_BLOCK carries the exchange; the Session is optional here (reference §11.8).
+    return RespondPasswordVerifier(pool.value(), client.value(), challenge->responses, ctx);
+  }
+  static const std::set<std::string> kSessionChallenges = {
+      "NEW_PASSWORD_REQUIRED", "CUSTOM_CHALLENGE", "SMS_MFA", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE",
+      "MFA_SETUP", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"};
+  if (!kSessionChallenges.count(challenge->challenge)) {
+    return Reject(ErrorCode::kInvalidParameter, "The challenge " + challenge->challenge + " is not available on this server.");
   }
   auto session = OpenSession(challenge->session);
   if (!session.ok()) return session.error();
-  if (session->value("client", "") != client->id || session->value("challenge", "") != challenge->challenge) {
+  if (session->value("client", "") != client->id || session->value("pool", "") != pool->id ||
+      session->value("challenge", "") != challenge->challenge) {
     return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
+  }
+  if (challenge->challenge == "DEVICE_SRP_AUTH") {
+    return StartDeviceSrp(pool.value(), client.value(), session.value(), challenge->responses);
+  }
+  if (challenge->challenge == "DEVICE_PASSWORD_VERIFIER") {
+    return RespondDevicePasswordVerifier(pool.value(), client.value(), session.value(), challenge->responses, ctx);
+  }
+  if (challenge->challenge != "NEW_PASSWORD_REQUIRED" && challenge->challenge != "CUSTOM_CHALLENGE") {
+    return RespondMfaChallenge(pool.value(), client.value(), challenge->challenge, session.value(), challenge->responses, ctx);
   }
   if (challenge->challenge == "CUSTOM_CHALLENGE") {
     return RespondCustomChallenge(pool.value(), client.value(), session.value(), challenge->responses, ctx);

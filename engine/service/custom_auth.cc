@@ -19,9 +19,11 @@ Outcome<nlohmann::json> UserPoolService::StartCustomAuth(const PoolState& pool, 
   const std::string typed = Param(params, "USERNAME");
   if (typed.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter USERNAME");
   if (auto ok = CheckSecretHash(client, typed, Param(params, "SECRET_HASH")); !ok.ok()) return ok.error();
-  if (Param(params, "CHALLENGE_NAME") == "SRP_A") {
-    return Reject(ErrorCode::kUnsupportedOperation, "CUSTOM_AUTH starting with SRP_A is not available on this server yet.");
-  }
+  // A custom sign-in may begin with SRP: DefineAuthChallenge then sees SRP_A done and may ask
+  // for the PASSWORD_VERIFIER step before (or instead of) its own challenges.
+  const bool srp_first = Param(params, "CHALLENGE_NAME") == "SRP_A";
+  const std::string srp_a = srp_first ? Param(params, "SRP_A") : "";
+  if (srp_first && srp_a.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter SRP_A");
   if (TriggerNameOf(pool.config.value("LambdaConfig", json::object()), "DefineAuthChallenge").empty()) {
     return Reject(ErrorCode::kInvalidUserPoolConfiguration, "Custom auth lambda trigger is not configured for the user pool.");
   }
@@ -36,14 +38,17 @@ Outcome<nlohmann::json> UserPoolService::StartCustomAuth(const PoolState& pool, 
   if (!user.enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
   if (user.status == "UNCONFIRMED") return Reject(ErrorCode::kUserNotConfirmed, "User is not confirmed.");
   if (user.status == "RESET_REQUIRED") return Reject(ErrorCode::kPasswordResetRequired, "Password reset required for the user");
+  if (auto locked = CheckNotLockedOut(user)) return *locked;
   json records = json::array();
   if (auto pre = AuthenticationTrigger(pool, client, user, false, records); !pre.ok()) return pre.error();
-  return NextCustomChallenge(pool, client, found.value(), json::array(), std::move(records), ctx);
+  json history = json::array();
+  if (srp_first) history.push_back({{"challengeName", "SRP_A"}, {"challengeResult", true}, {"challengeMetadata", nullptr}});
+  return NextCustomChallenge(pool, client, found.value(), std::move(history), std::move(records), ctx, srp_a);
 }
 
 Outcome<nlohmann::json> UserPoolService::NextCustomChallenge(const PoolState& pool, const ClientState& client,
                                                              UserState user, json history, json records,
-                                                             const CallContext& ctx) {
+                                                             const CallContext& ctx, const std::string& srp_a) {
   const json attributes = TriggerAttributes(user.attributes);
   auto define = RunTrigger(pool, {"DefineAuthChallenge", "DefineAuthChallenge_Authentication", user.username, client.id,
                                   {{"userAttributes", attributes}, {"session", history}, {"clientMetadata", json::object()}},
@@ -61,8 +66,11 @@ Outcome<nlohmann::json> UserPoolService::NextCustomChallenge(const PoolState& po
     return IssueTokens(pool, client, user, ctx, "CUSTOM_AUTH", {}, std::move(records));
   }
   const json challenge_name = decision.value("challengeName", json());
+  if (challenge_name == "PASSWORD_VERIFIER" && !srp_a.empty()) {
+    if (history.size() >= kMaxRounds) return Reject(ErrorCode::kNotAuthorized, "Incorrect username or password.");
+    return SrpChallenge(pool, client, &user, user.username, srp_a, {{"history", history}});
+  }
   if (!challenge_name.is_string() || challenge_name != "CUSTOM_CHALLENGE") {
-    // Password and MFA challenges inside custom auth need SRP and MFA, which come later.
     return Reject(ErrorCode::kInvalidLambdaResponse, "Unrecognizable lambda output");
   }
   if (history.size() >= kMaxRounds) return Reject(ErrorCode::kNotAuthorized, "Incorrect username or password.");

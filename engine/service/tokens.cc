@@ -220,7 +220,7 @@ Outcome<nlohmann::json> UserPoolService::SignTokens(const PoolState& pool, const
 Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, const ClientState& client,
                                                      UserState& user, const CallContext& ctx,
                                                      const std::string& flow, Events prefix_events,
-                                                     json trigger_records) {
+                                                     json trigger_records, json facts) {
   const ClientSettings settings = ReadClientSettings(client.config);
   const std::string origin_jti = crypto::NewUuidV4();
   const std::string refresh_token = std::string(kRefreshTokenPrefix) + crypto::Base64UrlEncode(crypto::RandomBytes(96));
@@ -246,6 +246,16 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
                     {"refresh_expires_at_ms", now + settings.validity.refresh_seconds * 1000},
                     {"auth_time", auth_time}};
   if (!trigger_records.empty()) signed_in["triggers"] = trigger_records;
+  for (const auto& [key, value] : facts.items()) signed_in[key] = value;
+  // Device tracking: a sign-in from a device the user has not used before makes it known; the
+  // client confirms it (ConfirmDevice) with the verifier of its device SRP.
+  json new_device_metadata;
+  if (ReadPoolSettings(pool.config).device_tracking && !facts.contains("device_key")) {
+    const std::string device_key = options_.region + "_" + crypto::NewUuidV4();
+    const std::string group_key = "-" + crypto::RandomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    signed_in["new_device"] = {{"key", device_key}, {"group_key", group_key}, {"name", ctx.user_agent}};
+    new_device_metadata = {{"DeviceKey", device_key}, {"DeviceGroupKey", group_key}};
+  }
   events.push_back(MakeEvent(user_events::kSignedIn, signed_in));
   // A lost race re-reads the user; the decision stands only if what it rested on (password,
   // status, enabled) is unchanged, otherwise the caller must start again.
@@ -266,6 +276,7 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
   }
   auto result = SignTokens(pool, client, claims, refresh_token);
   if (!result.ok()) return result.error();
+  if (!new_device_metadata.is_null()) result.value()["NewDeviceMetadata"] = std::move(new_device_metadata);
   return json{{"ChallengeParameters", json::object()}, {"AuthenticationResult", result.value()}};
 }
 

@@ -56,9 +56,10 @@ std::optional<DomainError> CheckDeletable(const PoolSettings& settings, const st
 Outcome<nlohmann::json> UserPoolService::GetUser(const json& request, const CallContext&) {
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  return json{{"Username", info->user.username},
-              {"UserAttributes", UserAttributesView(info->user)},
-              {"UserMFASettingList", json::array()}};
+  json out = MfaSettingsView(info->user);
+  out["Username"] = info->user.username;
+  out["UserAttributes"] = UserAttributesView(info->user);
+  return out;
 }
 
 Outcome<nlohmann::json> UserPoolService::AdminGetUser(const json& request, const CallContext&) {
@@ -66,13 +67,14 @@ Outcome<nlohmann::json> UserPoolService::AdminGetUser(const json& request, const
   if (!pool.ok()) return pool.error();
   auto user = RequireUser(pool.value(), request);
   if (!user.ok()) return user.error();
-  return json{{"Username", user->username},
-              {"UserAttributes", UserAttributesView(user.value())},
-              {"UserCreateDate", wire::Timestamp(user->created_at_ms)},
-              {"UserLastModifiedDate", wire::Timestamp(user->modified_at_ms)},
-              {"Enabled", user->enabled},
-              {"UserStatus", user->status},
-              {"UserMFASettingList", json::array()}};
+  json out = MfaSettingsView(user.value());
+  out["Username"] = user->username;
+  out["UserAttributes"] = UserAttributesView(user.value());
+  out["UserCreateDate"] = wire::Timestamp(user->created_at_ms);
+  out["UserLastModifiedDate"] = wire::Timestamp(user->modified_at_ms);
+  out["Enabled"] = user->enabled;
+  out["UserStatus"] = user->status;
+  return out;
 }
 
 Outcome<nlohmann::json> UserPoolService::UpdateUserAttributes(const json& request, const CallContext& ctx) {

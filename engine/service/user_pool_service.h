@@ -112,6 +112,23 @@ class UserPoolService {
   Outcome<json> GetUserAttributeVerificationCode(const json& request, const CallContext& ctx);  // attribute_verification.cc
   Outcome<json> VerifyUserAttribute(const json& request, const CallContext& ctx);               // attribute_verification.cc
   Outcome<json> ChangePassword(const json& request, const CallContext& ctx);
+
+  // A user's MFA (mfa_ops.cc).
+  Outcome<json> AssociateSoftwareToken(const json& request, const CallContext& ctx);
+  Outcome<json> VerifySoftwareToken(const json& request, const CallContext& ctx);
+  Outcome<json> SetUserMFAPreference(const json& request, const CallContext& ctx);
+  Outcome<json> AdminSetUserMFAPreference(const json& request, const CallContext& ctx);
+
+  // Devices (devices.cc).
+  Outcome<json> ConfirmDevice(const json& request, const CallContext& ctx);
+  Outcome<json> GetDevice(const json& request, const CallContext& ctx);
+  Outcome<json> AdminGetDevice(const json& request, const CallContext& ctx);
+  Outcome<json> ListDevices(const json& request, const CallContext& ctx);
+  Outcome<json> AdminListDevices(const json& request, const CallContext& ctx);
+  Outcome<json> UpdateDeviceStatus(const json& request, const CallContext& ctx);
+  Outcome<json> AdminUpdateDeviceStatus(const json& request, const CallContext& ctx);
+  Outcome<json> ForgetDevice(const json& request, const CallContext& ctx);
+  Outcome<json> AdminForgetDevice(const json& request, const CallContext& ctx);
   Outcome<json> ListUsers(const json& request, const CallContext& ctx);
 
   // Groups (group_ops.cc).
@@ -125,6 +142,16 @@ class UserPoolService {
   Outcome<json> AdminListGroupsForUser(const json& request, const CallContext& ctx);
   Outcome<json> ListUsersInGroup(const json& request, const CallContext& ctx);
 
+  // MFA configuration (mfa_config.cc).
+  Outcome<json> SetUserPoolMfaConfig(const json& request, const CallContext& ctx);
+  Outcome<json> GetUserPoolMfaConfig(const json& request, const CallContext& ctx);
+
+  // Tags on user pools (resource_tags.cc) and the SAML signing certificate (signing_certificate.cc).
+  Outcome<json> TagResource(const json& request, const CallContext& ctx);
+  Outcome<json> UntagResource(const json& request, const CallContext& ctx);
+  Outcome<json> ListTagsForResource(const json& request, const CallContext& ctx);
+  Outcome<json> GetSigningCertificate(const json& request, const CallContext& ctx);
+
   // Trigger scripts (CognateAdmin.PutTrigger/GetTrigger/ListTriggers/DeleteTrigger; triggers.cc).
   Outcome<json> PutTrigger(const json& request, const CallContext& ctx);
   Outcome<json> GetTrigger(const json& request, const CallContext& ctx);
@@ -136,6 +163,11 @@ class UserPoolService {
   // is sealed under the user's key when the user exists, else kept only as a keyed hash.
   Status RecordRefusal(const std::string& operation, const std::string& error_name,
                        const std::string& message, const json& request, const CallContext& ctx);
+
+  // Records what became of a message an asynchronous sink (SMTP) tried to deliver: every failed
+  // attempt as user.message.delivery_failed, and a delivery that needed retries as
+  // user.message.delivered. A first-time success is not recorded (message_delivery.cc).
+  Status RecordMessageDelivery(const OutgoingMessage& message, const DeliveryReport& report);
 
   // The internal username of the user {UserPoolId, Username} names (by username, alias or sub).
   Outcome<std::string> InternalUsername(const json& request);
@@ -253,10 +285,12 @@ class UserPoolService {
   // Tokens (tokens.cc).
   Result<PoolKeys> KeysFor(const PoolState& pool);
   // Records a sign-in (after `prefix_events`, e.g. a password change) and mints its tokens.
-  // `trigger_records` are the records of triggers that already ran for this sign-in.
+  // `trigger_records` are the records of triggers that already ran for this sign-in; `facts`
+  // (mfa, totp_step, device_key) go into user.signed_in. With device tracking on and no known
+  // device, a new device is made and returned as NewDeviceMetadata.
   Outcome<json> IssueTokens(const PoolState& pool, const ClientState& client, UserState& user,
                             const CallContext& ctx, const std::string& flow, Events prefix_events,
-                            json trigger_records = json::array());
+                            json trigger_records = json::array(), json facts = json::object());
   // The claims of a user's ID and access tokens, before any trigger.
   TokenClaims BuildTokenClaims(const PoolState& pool, const ClientState& client, const UserState& user,
                                const std::string& origin_jti, int64_t auth_time);
@@ -277,8 +311,10 @@ class UserPoolService {
   // after a history of answers, and an answer to a CUSTOM_CHALLENGE.
   Outcome<json> StartCustomAuth(const PoolState& pool, const ClientState& client, const json& params,
                                 const CallContext& ctx);
+  // `srp_a` is the SRP_A of a custom sign-in that began with SRP, for a PASSWORD_VERIFIER step.
   Outcome<json> NextCustomChallenge(const PoolState& pool, const ClientState& client, UserState user,
-                                    json history, json records, const CallContext& ctx);
+                                    json history, json records, const CallContext& ctx,
+                                    const std::string& srp_a = "");
   Outcome<json> RespondCustomChallenge(const PoolState& pool, const ClientState& client,
                                        const json& session, const json& responses, const CallContext& ctx);
   // Asks the pool's UserMigration trigger about an unknown user signing in with a password;
@@ -289,6 +325,50 @@ class UserPoolService {
   // `flow` is the AuthFlow as requested, recorded in user.signed_in.
   Outcome<json> PasswordSignIn(const PoolState& pool, const ClientState& client, const std::string& flow,
                                const json& params, const CallContext& ctx);
+  // What follows a verified password (USER_PASSWORD_AUTH or SRP): the status challenges, MFA,
+  // PostAuthentication and the tokens. `records` holds the triggers that already ran.
+  // `device_key` is the DEVICE_KEY the client sent, if any.
+  Outcome<json> FinishPasswordSignIn(const PoolState& pool, const ClientState& client, UserState user,
+                                     const std::string& flow, json records, const std::string& device_key,
+                                     const CallContext& ctx);
+  // MFA at sign-in (mfa_challenges.cc). `pending` is the Session content of the sign-in so far
+  // (pool, client, sub, flow, records, facts, exp); nullopt when no second factor is due.
+  Outcome<std::optional<json>> MfaChallenge(const PoolState& pool, const ClientState& client,
+                                            const UserState& user, const json& pending);
+  // The SMS_MFA (sending the code) or SOFTWARE_TOKEN_MFA challenge.
+  Outcome<json> MfaMethodChallenge(const PoolState& pool, const ClientState& client, const UserState& user,
+                                   json session, const std::string& method);
+  // Answers to SMS_MFA, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE and MFA_SETUP.
+  Outcome<json> RespondMfaChallenge(const PoolState& pool, const ClientState& client, const std::string& challenge,
+                                    const json& session, const json& responses, const CallContext& ctx);
+  // The user.mfa.preference_set a Set/AdminSetUserMFAPreference request asks for (none if no change).
+  Outcome<Events> DecideMfaPreference(const PoolState& pool, const UserState& user, const json& request,
+                                      const std::string& via);
+  // UserMFASettingList, PreferredMfaSetting and MFAOptions of GetUser/AdminGetUser.
+  json MfaSettingsView(const UserState& user) const;
+  // DEVICE_SRP_AUTH (device_auth.cc): the DEVICE_PASSWORD_VERIFIER challenge, and its answer.
+  Outcome<json> StartDeviceSrp(const PoolState& pool, const ClientState& client, const json& session,
+                               const json& responses);
+  Outcome<json> RespondDevicePasswordVerifier(const PoolState& pool, const ClientState& client, const json& session,
+                                              const json& responses, const CallContext& ctx);
+  // USER_SRP_AUTH (srp_auth.cc): the PASSWORD_VERIFIER challenge for the client's SRP_A, and the
+  // answer to it. SrpChallenge makes the challenge for `user` (null: a simulated one for an
+  // unknown name); `extra` goes into the sealed SECRET_BLOCK (CUSTOM_AUTH's history).
+  Outcome<json> StartSrpAuth(const PoolState& pool, const ClientState& client, const json& params);
+  Outcome<json> SrpChallenge(const PoolState& pool, const ClientState& client, const UserState* user,
+                             const std::string& typed, const std::string& a_hex, json extra);
+  Outcome<json> RespondPasswordVerifier(const PoolState& pool, const ClientState& client,
+                                        const json& responses, const CallContext& ctx);
+  // Whether the answer's signature proves the password; loads the user it is for into `user`.
+  Outcome<bool> VerifySrpAnswer(const PoolState& pool, const ClientState& client, const json& block,
+                                const json& responses, UserState& user);
+  std::string SealSecretBlock(const json& content) const;
+  Outcome<json> OpenSecretBlock(const std::string& secret_block) const;
+  // Lockout (lockout.cc): NotAuthorized "Password attempts exceeded" while the user is locked;
+  // a failed sign-in recorded with the counts that lock the user.
+  std::optional<DomainError> CheckNotLockedOut(const UserState& user) const;
+  void RecordFailedSignIn(UserState& user, const ClientState& client, const std::string& reason,
+                          const CallContext& ctx);
   json SealSession(const json& content) const;
   Outcome<json> OpenSession(const std::string& session) const;
 

@@ -55,6 +55,10 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
   } else if (e.type == ev::kPasswordChanged) {
     ApplyPassword(s, d);
     s.status = d.value("status", s.status);
+    // Guesses at the old password say nothing about the new one.
+    s.failed_sign_ins = 0;
+    s.last_failed_sign_in_ms = 0;
+    s.locked_until_ms = 0;
     s.temporary_password_expires_at_ms = d.value("temporary_password_expires_at_ms", int64_t{0});
     if (d.value("revoke_tokens", false)) s.signed_out_version = s.version;
     if (d.value("code_used", false)) s.pending_code.reset();
@@ -79,9 +83,67 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
     s.groups[d.value("group", "")] = d.value("group_uid", "");
   } else if (e.type == ev::kGroupLeft) {
     s.groups.erase(d.value("group", ""));
+  } else if (e.type == ev::kSignInFailed) {
+    // The lockout counters the decider computed; events from before lockout carry none.
+    if (d.contains("consecutive_failures")) {
+      s.failed_sign_ins = d.value("consecutive_failures", 0);
+      s.last_failed_sign_in_ms = at_ms;
+      s.locked_until_ms = d.value("locked_until_ms", int64_t{0});
+    }
+    return;  // activity, not a modification of the user
+  } else if (e.type == ev::kSignedIn) {
+    s.failed_sign_ins = 0;
+    s.last_failed_sign_in_ms = 0;
+    s.locked_until_ms = 0;
+    if (d.contains("totp_step")) s.totp_last_step = d.value("totp_step", int64_t{0});
+    if (auto it = d.find("new_device"); it != d.end() && it->is_object()) {
+      // Tracking met a device it did not know: known from now on, confirmed by ConfirmDevice.
+      DeviceState device;
+      device.key = it->value("key", "");
+      device.group_key = it->value("group_key", "");
+      device.name = it->value("name", "");
+      device.status = "not_remembered";
+      device.created_at_ms = device.modified_at_ms = device.last_authenticated_at_ms = at_ms;
+      s.devices[device.key] = device;
+    }
+    if (auto it = s.devices.find(d.value("device_key", "")); it != s.devices.end()) {
+      it->second.last_authenticated_at_ms = at_ms;
+    }
+    return;
+  } else if (e.type == ev::kTotpAssociated) {
+    s.totp_pending_sealed = d.value("secret_sealed", "");
+  } else if (e.type == ev::kTotpVerified) {
+    s.totp_secret_sealed = d.value("secret_sealed", "");
+    s.totp_pending_sealed.clear();
+    if (d.value("enable", false)) {
+      s.software_token_mfa_enabled = true;
+      s.preferred_mfa = "SOFTWARE_TOKEN_MFA";
+    }
+  } else if (e.type == ev::kMfaPreferenceSet) {
+    s.sms_mfa_enabled = d.value("sms_enabled", s.sms_mfa_enabled);
+    s.software_token_mfa_enabled = d.value("software_token_enabled", s.software_token_mfa_enabled);
+    s.preferred_mfa = d.value("preferred", s.preferred_mfa);
+  } else if (e.type == ev::kDeviceConfirmed) {
+    DeviceState& device = s.devices[d.value("device_key", "")];
+    device.key = d.value("device_key", "");
+    device.group_key = d.value("group_key", device.group_key);
+    if (d.contains("name")) device.name = d.value("name", "");
+    device.status = d.value("status", "not_remembered");
+    device.confirmed = true;
+    device.srp_salt = d.value("srp_salt", "");
+    device.srp_verifier_sealed = d.value("srp_verifier_sealed", "");
+    if (device.created_at_ms == 0) device.created_at_ms = at_ms;
+    device.modified_at_ms = at_ms;
+  } else if (e.type == ev::kDeviceStatusUpdated) {
+    if (auto it = s.devices.find(d.value("device_key", "")); it != s.devices.end()) {
+      it->second.status = d.value("status", it->second.status);
+      it->second.modified_at_ms = at_ms;
+    }
+  } else if (e.type == ev::kDeviceForgotten) {
+    s.devices.erase(d.value("device_key", ""));
   } else {
-    // kCodeRejected, kSignedIn, kSignInFailed, kTokensRefreshed, kTokenRevoked: activity for the
-    // audit trail and the token rows; it is not a modification of the user.
+    // kCodeRejected, kTokensRefreshed, kTokenRevoked: activity for the audit trail and the token
+    // rows; it is not a modification of the user.
     return;
   }
   s.modified_at_ms = at_ms;

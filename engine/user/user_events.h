@@ -30,6 +30,14 @@ inline constexpr char kTokenRevoked[] = "user.token.revoked";
 inline constexpr char kSignedOut[] = "user.signed_out";
 inline constexpr char kGroupJoined[] = "user.group.joined";
 inline constexpr char kGroupLeft[] = "user.group.left";
+inline constexpr char kTotpAssociated[] = "user.mfa.totp_associated";
+inline constexpr char kTotpVerified[] = "user.mfa.totp_verified";
+inline constexpr char kMfaPreferenceSet[] = "user.mfa.preference_set";
+inline constexpr char kDeviceConfirmed[] = "user.device.confirmed";
+inline constexpr char kDeviceStatusUpdated[] = "user.device.status_updated";
+inline constexpr char kDeviceForgotten[] = "user.device.forgotten";
+inline constexpr char kMessageDelivered[] = "user.message.delivered";
+inline constexpr char kMessageDeliveryFailed[] = "user.message.delivery_failed";
 }  // namespace user_events
 
 // The stream and row key of a user.

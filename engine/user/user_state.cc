@@ -1,6 +1,37 @@
 #include "engine/user/user_state.h"
 
 namespace cognate {
+namespace {
+
+nlohmann::json DeviceJson(const DeviceState& d) {
+  return {{"key", d.key},
+          {"group_key", d.group_key},
+          {"name", d.name},
+          {"status", d.status},
+          {"confirmed", d.confirmed},
+          {"srp_salt", d.srp_salt},
+          {"srp_verifier_sealed", d.srp_verifier_sealed},
+          {"created_at_ms", d.created_at_ms},
+          {"modified_at_ms", d.modified_at_ms},
+          {"last_authenticated_at_ms", d.last_authenticated_at_ms}};
+}
+
+DeviceState DeviceFromJson(const nlohmann::json& j) {
+  DeviceState d;
+  d.key = j.value("key", "");
+  d.group_key = j.value("group_key", "");
+  d.name = j.value("name", "");
+  d.status = j.value("status", "");
+  d.confirmed = j.value("confirmed", false);
+  d.srp_salt = j.value("srp_salt", "");
+  d.srp_verifier_sealed = j.value("srp_verifier_sealed", "");
+  d.created_at_ms = j.value("created_at_ms", int64_t{0});
+  d.modified_at_ms = j.value("modified_at_ms", int64_t{0});
+  d.last_authenticated_at_ms = j.value("last_authenticated_at_ms", int64_t{0});
+  return d;
+}
+
+}  // namespace
 
 void to_json(nlohmann::json& j, const UserState& s) {
   j = nlohmann::json{{"pool_id", s.pool_id},
@@ -18,7 +49,19 @@ void to_json(nlohmann::json& j, const UserState& s) {
                      {"created_at_ms", s.created_at_ms},
                      {"modified_at_ms", s.modified_at_ms},
                      {"signed_out_version", s.signed_out_version},
+                     {"failed_sign_ins", s.failed_sign_ins},
+                     {"last_failed_sign_in_ms", s.last_failed_sign_in_ms},
+                     {"locked_until_ms", s.locked_until_ms},
+                     {"sms_mfa_enabled", s.sms_mfa_enabled},
+                     {"software_token_mfa_enabled", s.software_token_mfa_enabled},
+                     {"preferred_mfa", s.preferred_mfa},
+                     {"totp_secret_sealed", s.totp_secret_sealed},
+                     {"totp_pending_sealed", s.totp_pending_sealed},
+                     {"totp_last_step", s.totp_last_step},
                      {"version", s.version}};
+  nlohmann::json devices = nlohmann::json::object();
+  for (const auto& [key, device] : s.devices) devices[key] = DeviceJson(device);
+  j["devices"] = std::move(devices);
   if (s.pending_code) {
     j["pending_code"] = {{"purpose", s.pending_code->purpose},
                          {"attribute", s.pending_code->attribute},
@@ -46,6 +89,18 @@ void from_json(const nlohmann::json& j, UserState& s) {
   s.modified_at_ms = j.value("modified_at_ms", int64_t{0});
   s.signed_out_version = j.value("signed_out_version", uint64_t{0});
   s.version = j.value("version", uint64_t{0});
+  s.failed_sign_ins = j.value("failed_sign_ins", 0);
+  s.last_failed_sign_in_ms = j.value("last_failed_sign_in_ms", int64_t{0});
+  s.locked_until_ms = j.value("locked_until_ms", int64_t{0});
+  s.sms_mfa_enabled = j.value("sms_mfa_enabled", false);
+  s.software_token_mfa_enabled = j.value("software_token_mfa_enabled", false);
+  s.preferred_mfa = j.value("preferred_mfa", "");
+  s.totp_secret_sealed = j.value("totp_secret_sealed", "");
+  s.totp_pending_sealed = j.value("totp_pending_sealed", "");
+  s.totp_last_step = j.value("totp_last_step", int64_t{0});
+  if (auto it = j.find("devices"); it != j.end() && it->is_object()) {
+    for (const auto& [key, device] : it->items()) s.devices[key] = DeviceFromJson(device);
+  }
   if (auto it = j.find("pending_code"); it != j.end()) {
     s.pending_code = PendingCode{it->value("purpose", ""), it->value("attribute", ""),
                                  it->value("hash", ""), it->value("expires_at_ms", int64_t{0})};

@@ -23,6 +23,20 @@ struct PendingCode {
   int64_t expires_at_ms = 0;
 };
 
+// A device the user signed in from, with tracking on (DeviceConfiguration).
+struct DeviceState {
+  std::string key;              // "<region>_<uuid>"
+  std::string group_key;        // the DeviceGroupKey its SRP verifier was made with
+  std::string name;             // DeviceName from ConfirmDevice, or the user agent
+  std::string status;           // "remembered" or "not_remembered"
+  bool confirmed = false;       // ConfirmDevice gave it a verifier
+  std::string srp_salt;         // hex
+  std::string srp_verifier_sealed;
+  int64_t created_at_ms = 0;
+  int64_t modified_at_ms = 0;
+  int64_t last_authenticated_at_ms = 0;
+};
+
 struct UserState {
   bool exists = false;
   bool deleted = false;
@@ -42,6 +56,17 @@ struct UserState {
   int64_t created_at_ms = 0;
   int64_t modified_at_ms = 0;
   uint64_t signed_out_version = 0;                // tokens from sign-ins before this version are revoked
+  int failed_sign_ins = 0;                        // consecutive failed sign-ins (lockout)
+  int64_t last_failed_sign_in_ms = 0;
+  int64_t locked_until_ms = 0;                    // sign-ins are refused until then
+  // MFA: the methods the user enabled, and the authenticator app's secret once verified.
+  bool sms_mfa_enabled = false;
+  bool software_token_mfa_enabled = false;
+  std::string preferred_mfa;                      // "SMS_MFA", "SOFTWARE_TOKEN_MFA" or ""
+  std::string totp_secret_sealed;                 // verified secret, sealed under the master key
+  std::string totp_pending_sealed;                // associated, awaiting VerifySoftwareToken
+  int64_t totp_last_step = 0;                     // a time step's code signs in once
+  std::map<std::string, DeviceState> devices;     // device key -> device
   uint64_t version = 0;                           // stream version this state reflects
 };
 

@@ -15,7 +15,8 @@ COGNATE_BUILD_PACKAGES=(
 )
 # nodejs and npm are handled apart (see cognate_deps_test): a machine may carry Node.js from
 # another source, whose nodejs package bundles npm, and Debian's npm must not replace it.
-COGNATE_TEST_PACKAGES=(awscli python3-botocore)
+# python3-aiosmtpd is the mail server of the SMTP end-to-end test; openssl makes its certificate.
+COGNATE_TEST_PACKAGES=(awscli python3-botocore python3-aiosmtpd openssl)
 
 _cognate_apt_updated=0
 

@@ -96,6 +96,9 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInvalidLambdaResponse: return "kInvalidLambdaResponse";
     case ErrorCode::kUserLambdaValidation: return "kUserLambdaValidation";
     case ErrorCode::kUnexpectedLambda: return "kUnexpectedLambda";
+    case ErrorCode::kEnableSoftwareTokenMfa: return "kEnableSoftwareTokenMfa";
+    case ErrorCode::kSoftwareTokenMfaNotFound: return "kSoftwareTokenMfaNotFound";
+    case ErrorCode::kMfaMethodNotFound: return "kMfaMethodNotFound";
   }
   return "ErrorCode(?)";
 }
