@@ -85,6 +85,10 @@ const std::unordered_map<std::string_view, Operation>& Operations() {
       {"ForgetDevice", {&S::ForgetDevice, Auth::kAccessToken, true}},
       {"AdminForgetDevice", {&S::AdminForgetDevice, Auth::kIam, true}},
       {"ListUsers", {&S::ListUsers, Auth::kIam, true}},
+      // Blocking: the list reads and unseals the user's whole stream; feedback appends.
+      {"AdminListUserAuthEvents", {&S::AdminListUserAuthEvents, Auth::kIam, true}},
+      {"AdminUpdateAuthEventFeedback", {&S::AdminUpdateAuthEventFeedback, Auth::kIam, true}},
+      {"UpdateAuthEventFeedback", {&S::UpdateAuthEventFeedback, Auth::kPublic, true}},
       {"CreateGroup", {&S::CreateGroup, Auth::kIam, true}},
       {"GetGroup", {&S::GetGroup, Auth::kIam, false}},
       {"UpdateGroup", {&S::UpdateGroup, Auth::kIam, true}},

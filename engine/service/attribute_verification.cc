@@ -36,6 +36,8 @@ Outcome<nlohmann::json> UserPoolService::GetUserAttributeVerificationCode(const 
   const PoolState& pool = info->pool;
   const PoolSettings settings = ReadPoolSettings(pool.config);
   std::string code;
+  MessageText text;
+  const std::string medium = wire::MediumOf(attribute.value());
   auto sent = MutateUser(
       SelfLoader(pool.id, info->user.sub),
       [&](const UserState& user) -> Outcome<Events> {
@@ -44,19 +46,23 @@ Outcome<nlohmann::json> UserPoolService::GetUserAttributeVerificationCode(const 
           return Reject(ErrorCode::kInvalidParameter, "User has no attribute " + attribute.value() + ".");
         }
         code = crypto::RandomDigits(6);
-        return Events{MakeEvent(user_events::kCodeSent,
-                                {{"pending_code", {{"purpose", kPurpose},
-                                                   {"attribute", attribute.value()},
-                                                   {"hash", CodeHash(pool.id, user.sub, kPurpose, code)},
-                                                   {"expires_at_ms", clock_.NowMs() + kVerificationCodeValidityMs}}}})};
+        json records = json::array();
+        auto composed = ComposeMessage(pool, "CustomMessage_VerifyUserAttribute", user, ctx.client_id, medium,
+                                       {settings.email_verification_subject,
+                                        medium == "EMAIL" ? settings.email_verification_message : settings.sms_verification_message},
+                                       false, records);
+        if (!composed.ok()) return composed.error();
+        text = std::move(composed).value();
+        json data = {{"pending_code", {{"purpose", kPurpose},
+                                       {"attribute", attribute.value()},
+                                       {"hash", CodeHash(pool.id, user.sub, kPurpose, code)},
+                                       {"expires_at_ms", clock_.NowMs() + kVerificationCodeValidityMs}}}};
+        if (!records.empty()) data["triggers"] = records;
+        return Events{MakeEvent(user_events::kCodeSent, data)};
       },
       ctx);
   if (!sent.ok()) return sent.error();
-  const std::string medium = wire::MediumOf(attribute.value());
-  DeliverCode(pool, sent.value(), medium,
-              {settings.email_verification_subject,
-               medium == "EMAIL" ? settings.email_verification_message : settings.sms_verification_message},
-              code);
+  DeliverCode(pool, sent.value(), medium, text, code);
   return json{{"CodeDeliveryDetails", wire::CodeDeliveryDetails(attribute.value(), sent->attributes.at(attribute.value()))}};
 }
 

@@ -4,6 +4,7 @@
 
 #include "engine/crypto/encoding.h"
 #include "engine/crypto/hash.h"
+#include "engine/crypto/random.h"
 #include "engine/projection.h"
 #include "engine/service/claim_errors.h"
 #include "engine/service/commit_retry.h"
@@ -107,18 +108,20 @@ Outcome<nlohmann::json> UserPoolService::FinishPasswordSignIn(const PoolState& p
                         {"flow", flow},
                         {"records", records},
                         {"facts", facts},
+                        {"sid", crypto::HexEncode(crypto::RandomBytes(16))},
                         {"exp", clock_.NowMs() + settings.validity.auth_session_seconds * 1000}};
-  if (device != user.devices.end() && device->second.confirmed) {
-    // A device the user confirmed proves itself with its own SRP exchange.
-    json session = pending;
-    session["challenge"] = "DEVICE_SRP_AUTH";
-    return json{{"ChallengeName", "DEVICE_SRP_AUTH"},
-                {"Session", SealSession(session)},
-                {"ChallengeParameters", {{"USERNAME", user.username}}}};
+  // A confirmed device proves itself with its own SRP exchange: in place of MFA when it is
+  // remembered and the pool lets remembered devices stand in (ChallengeRequiredOnNewDevice),
+  // otherwise after MFA, as the clients expect.
+  const bool confirmed_device = device != user.devices.end() && device->second.confirmed;
+  if (confirmed_device && device->second.status == "remembered" &&
+      ReadPoolSettings(pool.config).challenge_required_on_new_device) {
+    return DeviceSrpChallenge(user, pending);
   }
   auto mfa = MfaChallenge(pool, client, user, pending);
   if (!mfa.ok()) return mfa.error();
   if (mfa.value()) return std::move(*mfa.value());
+  if (confirmed_device) return DeviceSrpChallenge(user, pending);
   if (auto post = AuthenticationTrigger(pool, client, user, true, records); !post.ok()) return post.error();
   return IssueTokens(pool, client, user, ctx, flow, {}, std::move(records), std::move(facts));
 }
@@ -234,6 +237,11 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
   }
   auto session = OpenSession(challenge->session);
   if (!session.ok()) return session.error();
+  if (challenge->challenge == "DEVICE_SRP_AUTH" && session->value("challenge", "") != "DEVICE_SRP_AUTH") {
+    // amazon-cognito-identity-js answers DEVICE_SRP_AUTH after MFA with the MFA challenge's
+    // Session, not the one that came with DEVICE_SRP_AUTH: take the sign-in's state from there.
+    if (auto passed = MfaPassedSession(session->value("sid", ""))) session = std::move(*passed);
+  }
   if (session->value("client", "") != client->id || session->value("pool", "") != pool->id ||
       session->value("challenge", "") != challenge->challenge) {
     return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");

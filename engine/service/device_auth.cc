@@ -1,6 +1,6 @@
 // DEVICE_SRP_AUTH: after the password, a confirmed device proves it holds its secret with the same
 // SRP-6a as the password, where the DeviceGroupKey stands for the pool name and the DeviceKey for
-// the user id. A remembered device then signs in without MFA.
+// the user id. It comes after MFA, or instead of it for a remembered device where the pool allows.
 #include <cstdlib>
 
 #include "engine/crypto/encoding.h"
@@ -17,6 +17,13 @@ using wire::Param;
 constexpr int64_t kTimestampSkewSeconds = 300;
 
 }  // namespace
+
+nlohmann::json UserPoolService::DeviceSrpChallenge(const UserState& user, json session) const {
+  session["challenge"] = "DEVICE_SRP_AUTH";
+  return json{{"ChallengeName", "DEVICE_SRP_AUTH"},
+              {"Session", SealSession(session)},
+              {"ChallengeParameters", {{"USERNAME", user.username}}}};
+}
 
 Outcome<nlohmann::json> UserPoolService::StartDeviceSrp(const PoolState& pool, const ClientState& client,
                                                         const json& session, const json& responses) {
@@ -99,16 +106,7 @@ Outcome<nlohmann::json> UserPoolService::RespondDevicePasswordVerifier(const Poo
     RecordFailedSignIn(user, client, "device", ctx);
     return Recorded(wrong);
   }
-  // A remembered device stands in for the second factor; one that is not still needs MFA.
-  if (device->second.status != "remembered") {
-    json pending = session;
-    pending.erase("a");
-    pending.erase("b");
-    pending.erase("secret_block");
-    auto mfa = MfaChallenge(pool, client, user, pending);
-    if (!mfa.ok()) return mfa.error();
-    if (mfa.value()) return std::move(*mfa.value());
-  }
+  // Whether MFA was due was settled before this exchange (FinishPasswordSignIn).
   json records = session.value("records", json::array());
   if (auto post = AuthenticationTrigger(pool, client, user, true, records); !post.ok()) return post.error();
   return IssueTokens(pool, client, user, ctx, session.value("flow", ""), {}, std::move(records),

@@ -135,9 +135,38 @@ Outcome<nlohmann::json> UserPoolService::RespondMfaChallenge(const PoolState& po
     }
     facts["mfa"] = kSmsMfa;
   }
+  // A confirmed device still proves itself after the second factor.
+  if (auto device = user.devices.find(facts.value("device_key", "")); device != user.devices.end() && device->second.confirmed) {
+    json next = session;
+    next["facts"] = facts;
+    for (const char* used : {"code_hash", "code_expires_at_ms", "totp_secret_sealed", "totp_verified"}) next.erase(used);
+    next["challenge"] = "DEVICE_SRP_AUTH";
+    RememberMfaPassed(next);
+    return DeviceSrpChallenge(user, std::move(next));
+  }
   json records = session.value("records", json::array());
   if (auto post = AuthenticationTrigger(pool, client, user, true, records); !post.ok()) return post.error();
   return IssueTokens(pool, client, user, ctx, session.value("flow", ""), {}, std::move(records), std::move(facts));
+}
+
+void UserPoolService::RememberMfaPassed(const json& session) {
+  const std::string sid = session.value("sid", "");
+  if (sid.empty()) return;
+  const int64_t now = clock_.NowMs();
+  std::lock_guard lock(mfa_passed_mu_);
+  for (auto it = mfa_passed_.begin(); it != mfa_passed_.end();) {
+    it = it->second.value("exp", int64_t{0}) < now ? mfa_passed_.erase(it) : std::next(it);
+  }
+  mfa_passed_[sid] = session;
+}
+
+std::optional<nlohmann::json> UserPoolService::MfaPassedSession(const std::string& sid) {
+  std::lock_guard lock(mfa_passed_mu_);
+  auto it = mfa_passed_.find(sid);
+  if (it == mfa_passed_.end()) return std::nullopt;
+  json session = std::move(it->second);
+  mfa_passed_.erase(it);  // good for one DEVICE_SRP_AUTH
+  return session;
 }
 
 }  // namespace cognate

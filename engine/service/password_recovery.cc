@@ -32,13 +32,24 @@ std::string RecoveryAttribute(const UserState& user) {
 }  // namespace
 
 Event UserPoolService::RecoveryCodeEvent(const PoolState& pool, const UserState& user, const std::string& attribute,
-                                         const std::string& code, const std::string& client_id) {
+                                         const std::string& code, const std::string& client_id, const json& records) {
   json data = {{"pending_code", {{"purpose", kPurpose},
                                  {"attribute", attribute},
                                  {"hash", CodeHash(pool.id, user.sub, kPurpose, code)},
                                  {"expires_at_ms", clock_.NowMs() + kResetCodeValidityMs}}}};
   if (!client_id.empty()) data["client_id"] = client_id;
+  if (!records.empty()) data["triggers"] = records;
   return MakeEvent(user_events::kCodeSent, data);
+}
+
+Outcome<UserPoolService::MessageText> UserPoolService::RecoveryMessage(const PoolState& pool, const UserState& user,
+                                                                      const std::string& attribute,
+                                                                      const std::string& client_id, json& records) {
+  const PoolSettings settings = ReadPoolSettings(pool.config);
+  return ComposeMessage(pool, "CustomMessage_ForgotPassword", user, client_id, wire::MediumOf(attribute),
+                        {settings.email_verification_subject,
+                         attribute == "email" ? settings.email_verification_message : settings.sms_verification_message},
+                        false, records);
 }
 
 Outcome<nlohmann::json> UserPoolService::AdminResetUserPassword(const json& request, const CallContext& ctx) {
@@ -46,6 +57,7 @@ Outcome<nlohmann::json> UserPoolService::AdminResetUserPassword(const json& requ
   if (!pool.ok()) return pool.error();
   const PoolSettings settings = ReadPoolSettings(pool->config);
   std::string code, attribute;
+  MessageText text;
   auto done = MutateUser(
       [&]() { return RequireUser(pool.value(), request); },
       [&](const UserState& user) -> Outcome<Events> {
@@ -54,18 +66,17 @@ Outcome<nlohmann::json> UserPoolService::AdminResetUserPassword(const json& requ
         Events events = {MakeEvent(user_events::kPasswordResetRequired, {{"via", "admin"}})};
         if (!attribute.empty()) {
           code = crypto::RandomDigits(6);
-          events.push_back(RecoveryCodeEvent(pool.value(), user, attribute, code, ""));
+          json records = json::array();
+          auto composed = RecoveryMessage(pool.value(), user, attribute, "", records);
+          if (!composed.ok()) return composed.error();
+          text = std::move(composed).value();
+          events.push_back(RecoveryCodeEvent(pool.value(), user, attribute, code, "", records));
         }
         return events;
       },
       ctx);
   if (!done.ok()) return done.error();
-  if (!attribute.empty()) {
-    DeliverCode(pool.value(), done.value(), wire::MediumOf(attribute),
-                {settings.email_verification_subject,
-                 attribute == "email" ? settings.email_verification_message : settings.sms_verification_message},
-                code);
-  }
+  if (!attribute.empty()) DeliverCode(pool.value(), done.value(), wire::MediumOf(attribute), text, code);
   return json::object();
 }
 
@@ -75,6 +86,7 @@ Outcome<nlohmann::json> UserPoolService::ForgotPassword(const json& request, con
   const PoolSettings settings = ReadPoolSettings(call->pool.config);
   const bool hide_existence = ReadClientSettings(call->client.config).prevent_user_existence_errors;
   std::string code, attribute;
+  MessageText text;
   auto done = MutateUser(
       [&]() { return RequireUser(call->pool, request); },
       [&](const UserState& user) -> Outcome<Events> {
@@ -85,7 +97,11 @@ Outcome<nlohmann::json> UserPoolService::ForgotPassword(const json& request, con
                         "Cannot reset password for the user as there is no registered/verified email or phone_number");
         }
         code = crypto::RandomDigits(6);
-        return Events{RecoveryCodeEvent(call->pool, user, attribute, code, call->client.id)};
+        json records = json::array();
+        auto composed = RecoveryMessage(call->pool, user, attribute, call->client.id, records);
+        if (!composed.ok()) return composed.error();
+        text = std::move(composed).value();
+        return Events{RecoveryCodeEvent(call->pool, user, attribute, code, call->client.id, records)};
       },
       ctx);
   if (!done.ok()) {
@@ -95,10 +111,7 @@ Outcome<nlohmann::json> UserPoolService::ForgotPassword(const json& request, con
     }
     return done.error();
   }
-  DeliverCode(call->pool, done.value(), wire::MediumOf(attribute),
-              {settings.email_verification_subject,
-               attribute == "email" ? settings.email_verification_message : settings.sms_verification_message},
-              code);
+  DeliverCode(call->pool, done.value(), wire::MediumOf(attribute), text, code);
   return json{{"CodeDeliveryDetails", wire::CodeDeliveryDetails(attribute, done->attributes.at(attribute))}};
 }
 
@@ -141,7 +154,11 @@ Outcome<nlohmann::json> UserPoolService::ConfirmForgotPassword(const json& reque
                  {"client_id", call->client.id},
                  {"code_used", true}});
     auto appended = CommitUser(user.value(), {MakeEvent(user_events::kPasswordChanged, data)}, ctx);
-    if (appended.ok()) return json::object();
+    if (appended.ok()) {
+      auto post = PostConfirmation(call->pool, user.value(), call->client.id, request, "PostConfirmation_ConfirmForgotPassword");
+      if (!post.ok()) return post.error();
+      return json::object();
+    }
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
   }
   return Reject(ErrorCode::kTooManyRequests, "Too many concurrent requests for this user.");

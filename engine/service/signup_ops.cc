@@ -48,8 +48,9 @@ std::string TemporaryPassword(const PasswordPolicy& policy) {
 }  // namespace
 
 Outcome<Done> UserPoolService::PostConfirmation(const PoolState& pool, const UserState& user,
-                                                const std::string& client_id, const json& request) {
-  auto run = RunTrigger(pool, {"PostConfirmation", "PostConfirmation_ConfirmSignUp", user.username, client_id,
+                                                const std::string& client_id, const json& request,
+                                                const char* trigger_source) {
+  auto run = RunTrigger(pool, {"PostConfirmation", trigger_source, user.username, client_id,
                                {{"userAttributes", TriggerAttributes(user.attributes)},
                                 {"clientMetadata", ClientMetadata(request)}},
                                json::object()});

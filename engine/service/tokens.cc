@@ -231,7 +231,18 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
   // trigger's outcome goes into the event. The user state they read is the one decided on.
   UserState after_prefix = user;
   for (const auto& e : prefix_events) EvolveUser(after_prefix, e, now);
+  // Device tracking: a sign-in from a device the user has not used before makes it known; the
+  // client confirms it (ConfirmDevice) with the verifier of its device SRP.
+  json new_device_metadata;
+  std::string device_key = facts.value("device_key", "");
+  if (ReadPoolSettings(pool.config).device_tracking && device_key.empty()) {
+    device_key = options_.region + "_" + crypto::NewUuidV4();
+    const std::string group_key = "-" + crypto::RandomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    facts["new_device"] = {{"key", device_key}, {"group_key", group_key}, {"name", ctx.user_agent}};
+    new_device_metadata = {{"DeviceKey", device_key}, {"DeviceGroupKey", group_key}};
+  }
   TokenClaims claims = BuildTokenClaims(pool, client, after_prefix, origin_jti, auth_time);
+  if (!device_key.empty()) claims.access["device_key"] = device_key;
   const std::string source = flow == "NEW_PASSWORD_REQUIRED" ? "TokenGeneration_NewPasswordChallenge"
                                                              : "TokenGeneration_Authentication";
   if (auto customized = CustomizeTokens(pool, client, after_prefix, source, claims, trigger_records); !customized.ok()) {
@@ -247,15 +258,6 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
                     {"auth_time", auth_time}};
   if (!trigger_records.empty()) signed_in["triggers"] = trigger_records;
   for (const auto& [key, value] : facts.items()) signed_in[key] = value;
-  // Device tracking: a sign-in from a device the user has not used before makes it known; the
-  // client confirms it (ConfirmDevice) with the verifier of its device SRP.
-  json new_device_metadata;
-  if (ReadPoolSettings(pool.config).device_tracking && !facts.contains("device_key")) {
-    const std::string device_key = options_.region + "_" + crypto::NewUuidV4();
-    const std::string group_key = "-" + crypto::RandomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
-    signed_in["new_device"] = {{"key", device_key}, {"group_key", group_key}, {"name", ctx.user_agent}};
-    new_device_metadata = {{"DeviceKey", device_key}, {"DeviceGroupKey", group_key}};
-  }
   events.push_back(MakeEvent(user_events::kSignedIn, signed_in));
   // A lost race re-reads the user; the decision stands only if what it rested on (password,
   // status, enabled) is unchanged, otherwise the caller must start again.

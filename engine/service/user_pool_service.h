@@ -131,6 +131,11 @@ class UserPoolService {
   Outcome<json> AdminForgetDevice(const json& request, const CallContext& ctx);
   Outcome<json> ListUsers(const json& request, const CallContext& ctx);
 
+  // Auth events, read from the user's stream (auth_events.cc).
+  Outcome<json> AdminListUserAuthEvents(const json& request, const CallContext& ctx);
+  Outcome<json> AdminUpdateAuthEventFeedback(const json& request, const CallContext& ctx);
+  Outcome<json> UpdateAuthEventFeedback(const json& request, const CallContext& ctx);
+
   // Groups (group_ops.cc).
   Outcome<json> CreateGroup(const json& request, const CallContext& ctx);
   Outcome<json> GetGroup(const json& request, const CallContext& ctx);
@@ -259,12 +264,13 @@ class UserPoolService {
 
   // The user.code.sent of a password-recovery code to `attribute` (password_recovery.cc).
   Event RecoveryCodeEvent(const PoolState& pool, const UserState& user, const std::string& attribute,
-                          const std::string& code, const std::string& client_id);
+                          const std::string& code, const std::string& client_id, const json& records);
 
-  // Runs PostConfirmation after a confirmation is committed; a failure reaches the caller but
-  // the user stays confirmed, as in Cognito.
+  // Runs PostConfirmation after a confirmation (or ConfirmForgotPassword) is committed; a failure
+  // reaches the caller but the change stays, as in Cognito.
   Outcome<Done> PostConfirmation(const PoolState& pool, const UserState& user,
-                                 const std::string& client_id, const json& request);
+                                 const std::string& client_id, const json& request,
+                                 const char* trigger_source = "PostConfirmation_ConfirmSignUp");
 
   // Messages. A body holds the {####} (code) and {username} placeholders.
   struct MessageText {
@@ -277,6 +283,9 @@ class UserPoolService {
                                       const UserState& user, const std::string& client_id,
                                       const std::string& medium, MessageText defaults, bool invite,
                                       json& records);
+  // The recovery message (CustomMessage_ForgotPassword when the pool has that trigger).
+  Outcome<MessageText> RecoveryMessage(const PoolState& pool, const UserState& user, const std::string& attribute,
+                                       const std::string& client_id, json& records);
   void DeliverCode(const PoolState& pool, const UserState& user, const std::string& medium,
                    const MessageText& text, const std::string& code);
   // The attributes as a trigger sees them: a JSON object of strings.
@@ -346,7 +355,14 @@ class UserPoolService {
                                       const std::string& via);
   // UserMFASettingList, PreferredMfaSetting and MFAOptions of GetUser/AdminGetUser.
   json MfaSettingsView(const UserState& user) const;
-  // DEVICE_SRP_AUTH (device_auth.cc): the DEVICE_PASSWORD_VERIFIER challenge, and its answer.
+  // A sign-in that passed MFA and goes on to DEVICE_SRP_AUTH, by its session id: clients answer
+  // DEVICE_SRP_AUTH with the MFA challenge's Session. Kept in memory until the session expires,
+  // good for one use.
+  void RememberMfaPassed(const json& session);
+  std::optional<json> MfaPassedSession(const std::string& sid);
+  // DEVICE_SRP_AUTH (device_auth.cc): the challenge that asks for it, the DEVICE_PASSWORD_VERIFIER
+  // challenge, and its answer.
+  json DeviceSrpChallenge(const UserState& user, json session) const;
   Outcome<json> StartDeviceSrp(const PoolState& pool, const ClientState& client, const json& session,
                                const json& responses);
   Outcome<json> RespondDevicePasswordVerifier(const PoolState& pool, const ClientState& client, const json& session,
@@ -417,6 +433,9 @@ class UserPoolService {
   audit::PersonalDataCipher personal_;
   std::string code_key_;     // derived from the master key: keys the hashes of codes
   std::string session_key_;  // derived from the master key: seals auth sessions
+
+  std::mutex mfa_passed_mu_;
+  std::map<std::string, json> mfa_passed_;  // session id -> the sign-in's state after MFA
 
   std::shared_mutex keys_mu_;
   std::map<std::string, PoolKeys> keys_;  // pool id -> unsealed signing keys

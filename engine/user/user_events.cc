@@ -142,8 +142,8 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
   } else if (e.type == ev::kDeviceForgotten) {
     s.devices.erase(d.value("device_key", ""));
   } else {
-    // kCodeRejected, kTokensRefreshed, kTokenRevoked: activity for the audit trail and the token
-    // rows; it is not a modification of the user.
+    // kCodeRejected, kTokensRefreshed, kTokenRevoked, kAuthEventFeedback: activity for the audit
+    // trail, the token rows and the auth-event history; it is not a modification of the user.
     return;
   }
   s.modified_at_ms = at_ms;

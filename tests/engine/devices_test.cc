@@ -110,6 +110,29 @@ TEST_F(DevicesTest, DeviceSrp_SignsInWithTheDeviceAndRecordsIt) {
   EXPECT_EQ(json::parse(EventsSince(mark).back().payload).value("device_key", ""), device.key);
 }
 
+TEST_F(DevicesTest, SignIn_AccessTokenCarriesTheDeviceKey) {
+  json result;
+  const Device device = SignInAndConfirmDevice(&result);
+  EXPECT_EQ(JwtPayload(result.value("AccessToken", "")).value("device_key", ""), device.key);
+  const json again = Ok(DeviceSignIn(device, device.password));
+  EXPECT_EQ(JwtPayload(again["AuthenticationResult"].value("AccessToken", "")).value("device_key", ""), device.key);
+}
+
+TEST_F(DevicesTest, RememberedDeviceDoesNotStandInForMfaUnlessThePoolSaysSo) {
+  CallOk(&UserPoolService::UpdateUserPool,
+         {{"UserPoolId", pool_}, {"DeviceConfiguration", {{"ChallengeRequiredOnNewDevice", false}}}});
+  const Device device = SignInAndConfirmDevice();
+  CallOk(&UserPoolService::SetUserPoolMfaConfig,
+         {{"UserPoolId", pool_}, {"MfaConfiguration", "OPTIONAL"},
+          {"SmsMfaConfiguration", {{"SmsConfiguration", {{"SnsCallerArn", "arn:aws:iam::000000000000:role/sns"}}}}}});
+  CallOk(&UserPoolService::AdminUpdateUserAttributes,
+         {{"UserPoolId", pool_}, {"Username", "jane"}, {"UserAttributes", Attributes({{"phone_number", "+15555550123"}})}});
+  CallOk(&UserPoolService::AdminSetUserMFAPreference,
+         {{"UserPoolId", pool_}, {"Username", "jane"}, {"SMSMfaSettings", {{"Enabled", true}}}});
+  EXPECT_EQ(Ok(PasswordAuth(client_, "jane", kPassword, {{"DEVICE_KEY", device.key}})).value("ChallengeName", ""),
+            "SMS_MFA");
+}
+
 TEST_F(DevicesTest, DeviceSrp_WrongDeviceSecretIsRefused) {
   const Device device = SignInAndConfirmDevice();
   ExpectError(DeviceSignIn(device, "not-the-device-secret"), ErrorCode::kNotAuthorized, "Incorrect username or password.");
@@ -141,7 +164,13 @@ TEST_F(DevicesTest, RememberedDeviceSkipsMfaAndAForgottenOneDoesNot) {
 
   CallOk(&UserPoolService::AdminUpdateDeviceStatus,
          {{"UserPoolId", pool_}, {"Username", "jane"}, {"DeviceKey", device.key}, {"DeviceRememberedStatus", "not_remembered"}});
-  EXPECT_EQ(Ok(DeviceSignIn(device, device.password)).value("ChallengeName", ""), "SOFTWARE_TOKEN_MFA");
+  // Not remembered: MFA first, then the device proves itself (as amazon-cognito-identity-js expects).
+  clock_.AdvanceSeconds(30);
+  const json mfa = Ok(PasswordAuth(client_, "jane", kPassword, {{"DEVICE_KEY", device.key}}));
+  ASSERT_EQ(mfa.value("ChallengeName", ""), "SOFTWARE_TOKEN_MFA");
+  const json then = Ok(Respond("SOFTWARE_TOKEN_MFA", mfa.value("Session", ""),
+                               {{"USERNAME", "jane"}, {"SOFTWARE_TOKEN_MFA_CODE", crypto::TotpCode(secret, clock_.NowMs() / 1000)}}));
+  EXPECT_EQ(then.value("ChallengeName", ""), "DEVICE_SRP_AUTH");
 
   CallOk(&UserPoolService::AdminForgetDevice, {{"UserPoolId", pool_}, {"Username", "jane"}, {"DeviceKey", device.key}});
   EXPECT_EQ(CallOk(&UserPoolService::AdminListDevices, {{"UserPoolId", pool_}, {"Username", "jane"}})["Devices"].size(), 0u);
