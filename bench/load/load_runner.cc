@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <latch>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -58,6 +59,7 @@ void RunConnection(int index, const Endpoint& endpoint, const Workload& workload
     AddSample(out.error_samples, Truncate(std::move(sample), 400), options.max_error_samples);
   };
 
+  ExchangeState state;
   for (uint64_t sequence = 0;; ++sequence) {
     Clock::time_point now = Clock::now();
     if (now >= window.end) break;
@@ -71,10 +73,25 @@ void RunConnection(int index, const Endpoint& endpoint, const Workload& workload
         continue;
       }
     }
-    HttpRequest request = workload.Next(index, sequence);
+    // One exchange: Next's request, then follow-ups on this connection while each answer is 200
+    // and the workload has another. `received` is when the last answer arrived.
+    HttpRequest request = workload.Next(index, sequence, &state);
     const Clock::time_point sent = Clock::now();
     Result<HttpResponse> response = client.RoundTrip(request);
-    const Clock::time_point received = Clock::now();
+    Clock::time_point received = Clock::now();
+    Status exchange = Status::Ok();
+    for (int step = 0; response.ok() && response->status == 200 && received <= window.end;
+         ++step) {
+      Result<std::optional<HttpRequest>> follow_up =
+          workload.FollowUp(index, sequence, step, *response, &state);
+      if (!follow_up.ok()) {
+        exchange = follow_up.status();
+        break;
+      }
+      if (!follow_up->has_value()) break;
+      response = client.RoundTrip(**follow_up);
+      received = Clock::now();
+    }
     if (received > window.end) break;
     if (received < window.measure_from) continue;
 
@@ -87,7 +104,13 @@ void RunConnection(int index, const Endpoint& endpoint, const Workload& workload
     out.latencies_ns.push_back(
         std::chrono::duration_cast<std::chrono::nanoseconds>(received - sent).count());
     if (response->status != 200) {
-      note_error("HTTP " + std::to_string(response->status) + " " + response->body);
+      std::string sample = "HTTP ";
+      sample += std::to_string(response->status);
+      sample += " ";
+      sample += response->body;
+      note_error(std::move(sample));
+    } else if (!exchange.ok()) {
+      note_error(exchange.message());
     }
   }
   out.connects = client.connects();

@@ -1,14 +1,23 @@
-// The closed loop: N connections, one thread each, each sending its next request as soon as the
-// previous response has arrived, from a common start until warm-up + duration have passed.
+// The closed loop: N connections, one thread each, each starting its next exchange as soon as the
+// previous one has ended, from a common start until warm-up + duration have passed.
 //
-// A request counts when its response arrives inside the measured window [start + warmup,
-// start + warmup + duration]: requests completing during warm-up are not recorded, and requests
-// still in flight at the end are not counted (their connection stops there). The latency is taken
-// around the write and the read (steady_clock), excluding building/signing the request and
-// reconnecting. A non-200 answer is an error with a latency; a failed write/read is an error
-// without one; a failed connect is an error but no request (the connection retries every 10 ms).
+// An exchange is one measured operation: Workload::Next's request, then, while each answer is 200,
+// the requests Workload::FollowUp derives from it, all on the same connection (srp-sign-in is
+// InitiateAuth then RespondToAuthChallenge; every other op is one request). It counts (as one
+// request, one latency sample) when its last response arrives inside the measured window
+// [start + warmup, start + warmup + duration]: exchanges completing during warm-up are not
+// recorded, and exchanges still in flight at the end are not counted (their connection stops
+// there). The latency is taken (steady_clock) from writing the first request to reading the last
+// response; it excludes building/signing the first request, reconnecting, and checking the last
+// answer, but for multi-step ops it includes everything between the steps: the client's own
+// computation (for srp-sign-in, the SRP session key and claim signature) and building the
+// follow-up request. A non-200 answer at any step, or an exchange FollowUp rejects (e.g. a final
+// answer without AuthenticationResult), is an error with a latency; a failed write/read is an
+// error without one; a failed connect is an error but no request (the connection retries every
+// 10 ms).
 //
-// Thread safety: RunLoad may be called from any thread; it owns its connections.
+// Thread safety: RunLoad may be called from any thread; it owns its connections and gives each its
+// own ExchangeState.
 #pragma once
 
 #include <chrono>
@@ -33,7 +42,8 @@ struct LoadOptions {
 };
 
 // Runs the loop and returns the merged counts. Returns after warmup + duration, plus at most one
-// request_timeout for requests in flight.
+// request_timeout for requests in flight (a follow-up is only started after an answer that arrived
+// inside the run).
 RunCounts RunLoad(const Endpoint& endpoint, const Workload& workload, const LoadOptions& options);
 
 }  // namespace cognate::bench

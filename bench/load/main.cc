@@ -70,9 +70,14 @@ void PrintUsage(std::FILE* out) {
                "  --lambda KEY=NAME     attach the deployed trigger NAME as LambdaConfig KEY\n"
                "  --json                print one JSON object on stdout (summary goes to stderr)\n"
                "\n"
+               "srp-sign-in is one measured operation per sign-in: InitiateAuth USER_SRP_AUTH,\n"
+               "the client's SRP computation and RespondToAuthChallenge PASSWORD_VERIFIER; its\n"
+               "latency spans all three. The client draws a %zu-byte secret a (the JS SDK uses\n"
+               "128) so that its modular exponentiations cost about what the server's do.\n"
+               "\n"
                "Exit status: 0 all requests answered 200; 2 some did not; 1 usage or set-up "
                "failure.\n",
-               OpNames().c_str(), Flags().endpoint.c_str());
+               OpNames().c_str(), Flags().endpoint.c_str(), kSrpSecretSize);
 }
 
 std::optional<double> ParseSeconds(const std::string& text) {

@@ -132,7 +132,7 @@ Status SetUp(const SetupOptions& options, Fixture* out) {
                                  {"ClientName", "bench"},
                                  {"ExplicitAuthFlows",
                                   {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-                                   "ALLOW_REFRESH_TOKEN_AUTH"}}},
+                                   "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}},
                                 &options.admin_key);
   if (!app_client.ok()) {
     return Status(app_client.status().code(),

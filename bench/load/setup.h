@@ -1,5 +1,5 @@
 // Set-up and tear-down of what a cognate-load run needs, through the API itself: a pool
-// "bench-<run id>", an app client allowing password and refresh sign-in, and for ops that need
+// "bench-<run id>", an app client allowing password, SRP and refresh sign-in, and for ops that need
 // them K users with a permanent password (and their tokens), created over a few parallel
 // connections.
 //

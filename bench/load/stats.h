@@ -16,11 +16,13 @@ struct RunCounts {
   int connections = 0;
   double warmup_s = 0;
   double duration_s = 0;
-  uint64_t requests = 0;          // requests sent: responses received + write/read failures
-  uint64_t errors = 0;            // non-200 responses + transport failures
+  // Exchanges (one request each, two for srp-sign-in) that ended in the window: those whose last
+  // response was received + those cut short by a write/read failure.
+  uint64_t requests = 0;
+  uint64_t errors = 0;            // non-200 responses + rejected exchanges + transport failures
   uint64_t transport_errors = 0;  // failed connects, writes, reads and timeouts
   uint64_t reconnects = 0;        // connects beyond the first per connection, whole run
-  std::vector<int64_t> latencies_ns;  // one per response received (any status), unsorted
+  std::vector<int64_t> latencies_ns;  // one per exchange whose last response came (any status)
   std::vector<std::string> error_samples;  // distinct, first few
 };
 

@@ -42,7 +42,8 @@ std::vector<EventDoc> Build() {
   for (auto& f : PasswordFields()) created.push_back(f);
   user("user.signed_up", 1, "A user signed up (SignUp) or was migrated in by a UserMigration trigger.", created);
   user("user.created", 1, "An administrator created the user (AdminCreateUser), or a UserMigration trigger did.", created);
-  user("user.code.sent", 1, "A confirmation or password-recovery code was sent (SignUp, ResendConfirmationCode, ForgotPassword, AdminResetUserPassword, GetUserAttributeVerificationCode).", {PendingCode(), ClientId(), Triggers()});
+  user("user.code.sent", 1, "A confirmation or password-recovery code was sent (SignUp, ResendConfirmationCode, ForgotPassword, AdminResetUserPassword, GetUserAttributeVerificationCode).", {PendingCode(), ClientId(), Triggers(),
+        P("unverified_value", "the new value of an attribute that waits for this code before it replaces the old one")});
   user("user.code.rejected", 1, "A code was wrong or expired.", {F("purpose", "what the code was for"), ClientId()});
   user("user.confirmed", 1, "The user's sign-up was confirmed (by code or by an administrator).",
        {F("via", "code or admin"), ClientId(), Attributes(), LoginKeys(), Triggers()});
@@ -59,7 +60,8 @@ std::vector<EventDoc> Build() {
   user("user.password.reset_required", 1, "An administrator required a password reset.", {F("via", "admin")});
   user("user.attributes.updated", 1, "Attributes were changed or deleted, or an email or phone number was verified.",
        {Attributes(), LoginKeys(), F("via", "self, admin or verification"), ClientId(), Triggers(),
-        F("code_used", "true when a verification code was spent on it")});
+        F("code_used", "true when a verification code was spent on it"),
+        F("settled", "attributes whose waiting new value this event applied or dropped")});
   user("user.disabled", 1, "An administrator disabled the user; their tokens stop working.", {});
   user("user.enabled", 1, "An administrator enabled the user again.", {});
   user("user.deleted", 1, "The user was deleted; their claims and memberships are released.", {F("via", "self or admin")});

@@ -293,6 +293,10 @@ PoolSettings ReadPoolSettings(const json& config) {
   for (const auto& v : config.value("UsernameAttributes", json::array())) s.username_attributes.insert(v.get<std::string>());
   for (const auto& v : config.value("AliasAttributes", json::array())) s.alias_attributes.insert(v.get<std::string>());
   for (const auto& v : config.value("AutoVerifiedAttributes", json::array())) s.auto_verified.insert(v.get<std::string>());
+  for (const auto& v : config.value("UserAttributeUpdateSettings", json::object())
+                           .value("AttributesRequireVerificationBeforeUpdate", json::array())) {
+    if (v.is_string()) s.verify_before_update.insert(v.get<std::string>());
+  }
   for (const auto& attr : config.value("SchemaAttributes", json::array())) {
     const std::string name = attr.value("Name", "");
     if (name.rfind("custom:", 0) == 0) {

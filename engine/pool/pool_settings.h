@@ -39,6 +39,9 @@ struct PoolSettings {
   std::set<std::string> username_attributes;  // email, phone_number
   std::set<std::string> alias_attributes;     // email, phone_number, preferred_username
   std::set<std::string> auto_verified;        // email, phone_number
+  // UserAttributeUpdateSettings: a new value of these waits for its verification code before it
+  // replaces the old one.
+  std::set<std::string> verify_before_update;
   std::set<std::string> required_attributes;  // standard attributes required at sign-up
   std::vector<CustomAttribute> custom_attributes;
   bool case_sensitive = true;

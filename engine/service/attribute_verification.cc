@@ -28,6 +28,18 @@ Outcome<std::string> VerifiableAttribute(const nlohmann::json& request) {
 
 }  // namespace
 
+Event UserPoolService::VerificationCodeEvent(const PoolState& pool, const UserState& user, const std::string& attribute,
+                                            const std::string& code, const json& records,
+                                            const std::optional<std::string>& unverified_value) {
+  json data = {{"pending_code", {{"purpose", kPurpose},
+                                 {"attribute", attribute},
+                                 {"hash", CodeHash(pool.id, user.sub, kPurpose, code)},
+                                 {"expires_at_ms", clock_.NowMs() + kVerificationCodeValidityMs}}}};
+  if (!records.empty()) data["triggers"] = records;
+  if (unverified_value) data["unverified_value"] = *unverified_value;
+  return MakeEvent(user_events::kCodeSent, data);
+}
+
 Outcome<nlohmann::json> UserPoolService::GetUserAttributeVerificationCode(const json& request, const CallContext& ctx) {
   auto attribute = VerifiableAttribute(request);
   if (!attribute.ok()) return attribute.error();
@@ -53,12 +65,7 @@ Outcome<nlohmann::json> UserPoolService::GetUserAttributeVerificationCode(const 
                                        false, records);
         if (!composed.ok()) return composed.error();
         text = std::move(composed).value();
-        json data = {{"pending_code", {{"purpose", kPurpose},
-                                       {"attribute", attribute.value()},
-                                       {"hash", CodeHash(pool.id, user.sub, kPurpose, code)},
-                                       {"expires_at_ms", clock_.NowMs() + kVerificationCodeValidityMs}}}};
-        if (!records.empty()) data["triggers"] = records;
-        return Events{MakeEvent(user_events::kCodeSent, data)};
+        return Events{VerificationCodeEvent(pool, user, attribute.value(), code, records, std::nullopt)};
       },
       ctx);
   if (!sent.ok()) return sent.error();
@@ -85,14 +92,16 @@ Outcome<nlohmann::json> UserPoolService::VerifyUserAttribute(const json& request
       return Recorded(*wrong);
     }
     auto attributes = user->attributes;
+    json data = {{"via", "verification"}, {"code_used", true}};
+    // A new value that waited for this code replaces the old one now.
+    if (auto waiting = user->unverified_attributes.find(attribute.value()); waiting != user->unverified_attributes.end()) {
+      attributes[attribute.value()] = waiting->second;
+      data["settled"] = json::array({attribute.value()});
+    }
     attributes[attribute.value() + "_verified"] = "true";
-    auto appended = CommitUser(user.value(),
-                               {MakeEvent(user_events::kAttributesUpdated,
-                                          {{"attributes", attributes},
-                                           {"login_keys", LoginKeys(settings, pool.id, user->username, attributes)},
-                                           {"via", "verification"},
-                                           {"code_used", true}})},
-                               ctx);
+    data["attributes"] = attributes;
+    data["login_keys"] = LoginKeys(settings, pool.id, user->username, attributes);
+    auto appended = CommitUser(user.value(), {MakeEvent(user_events::kAttributesUpdated, data)}, ctx);
     if (appended.ok()) return json::object();
     if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
     if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());

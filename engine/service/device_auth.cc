@@ -106,6 +106,9 @@ Outcome<nlohmann::json> UserPoolService::RespondDevicePasswordVerifier(const Poo
     RecordFailedSignIn(user, client, "device", ctx);
     return Recorded(wrong);
   }
+  if (!SpendOnce("device/" + session.value("secret_block", ""), session.value("exp", int64_t{0}))) {
+    return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
+  }
   // Whether MFA was due was settled before this exchange (FinishPasswordSignIn).
   json records = session.value("records", json::array());
   if (auto post = AuthenticationTrigger(pool, client, user, true, records); !post.ok()) return post.error();

@@ -135,6 +135,10 @@ Outcome<nlohmann::json> UserPoolService::RespondMfaChallenge(const PoolState& po
     }
     facts["mfa"] = kSmsMfa;
   }
+  // A session's second factor signs in once.
+  if (!SpendOnce("mfa/" + session.value("sid", "") + "/" + challenge, session.value("exp", int64_t{0}))) {
+    return expired;
+  }
   // A confirmed device still proves itself after the second factor.
   if (auto device = user.devices.find(facts.value("device_key", "")); device != user.devices.end() && device->second.confirmed) {
     json next = session;
@@ -147,6 +151,13 @@ Outcome<nlohmann::json> UserPoolService::RespondMfaChallenge(const PoolState& po
   json records = session.value("records", json::array());
   if (auto post = AuthenticationTrigger(pool, client, user, true, records); !post.ok()) return post.error();
   return IssueTokens(pool, client, user, ctx, session.value("flow", ""), {}, std::move(records), std::move(facts));
+}
+
+bool UserPoolService::SpendOnce(const std::string& nonce, int64_t expires_at_ms) {
+  const int64_t now = clock_.NowMs();
+  std::lock_guard lock(spent_mu_);
+  for (auto it = spent_.begin(); it != spent_.end();) it = it->second < now ? spent_.erase(it) : std::next(it);
+  return spent_.emplace(nonce, expires_at_ms).second;
 }
 
 void UserPoolService::RememberMfaPassed(const json& session) {

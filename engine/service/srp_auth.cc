@@ -25,6 +25,19 @@ constexpr char kSecretBlockAad[] = "srp-secret-block";
 // How far the client's TIMESTAMP may be from the server's clock.
 constexpr int64_t kTimestampSkewSeconds = 300;
 
+// Whether SRP_A is a hex number in [1, N): 0 mod N would let anyone compute the session key.
+bool ValidSrpA(const std::string& a_hex) {
+  std::string padded = a_hex.size() % 2 ? "0" : "";
+  padded += a_hex;
+  auto bytes = crypto::HexDecode(padded);
+  if (!bytes.ok()) return false;
+  const size_t first = bytes->find_first_not_of('\0');
+  if (first == std::string::npos) return false;
+  const std::string_view a = std::string_view(*bytes).substr(first);
+  const std::string& n = crypto::SrpModulus();
+  return a.size() < n.size() || (a.size() == n.size() && a < std::string_view(n));
+}
+
 std::string SrpPoolName(const std::string& pool_id) {
   auto pos = pool_id.find('_');
   return pos == std::string::npos ? pool_id : pool_id.substr(pos + 1);
@@ -51,10 +64,7 @@ Outcome<nlohmann::json> UserPoolService::SrpChallenge(const PoolState& pool, con
                                                       const UserState* user, const std::string& typed,
                                                       const std::string& a_hex, json extra) {
   // A must be a usable group element; the clients never send a bad one.
-  auto a_bytes = crypto::HexDecode(a_hex.size() % 2 ? "0" + a_hex : a_hex);
-  if (!a_bytes.ok() || a_bytes->find_first_not_of('\0') == std::string::npos) {
-    return Reject(ErrorCode::kInvalidParameter, "Invalid SRP_A.");
-  }
+  if (!ValidSrpA(a_hex)) return Reject(ErrorCode::kInvalidParameter, "Invalid SRP_A.");
   std::string verifier;
   std::string salt_hex;
   std::string user_id;
@@ -85,6 +95,7 @@ Outcome<nlohmann::json> UserPoolService::SrpChallenge(const PoolState& pool, con
   block["sub"] = user ? user->sub : "";
   block["a"] = a_hex;
   block["b"] = crypto::HexEncode(ephemeral->secret_b);
+  block["nonce"] = crypto::HexEncode(crypto::RandomBytes(16));  // one answer per challenge
   block["exp"] = exp;
   json session = {{"pool", pool.id},
                   {"client", client.id},
@@ -172,6 +183,10 @@ Outcome<nlohmann::json> UserPoolService::RespondPasswordVerifier(const PoolState
   UserState user;
   auto matched = VerifySrpAnswer(pool, client, block.value(), responses, user);
   if (!matched.ok()) return matched.error();
+  // A challenge is answered once: a captured answer cannot be replayed for more tokens.
+  if (!SpendOnce("srp/" + block->value("nonce", ""), block->value("exp", int64_t{0}))) {
+    return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
+  }
   if (!matched.value()) RecordFailedSignIn(user, client, "password", ctx);
   if (block->contains("history")) {
     // Inside CUSTOM_AUTH the verdict goes back to DefineAuthChallenge, which decides what follows.

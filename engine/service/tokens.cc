@@ -237,7 +237,8 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
   std::string device_key = facts.value("device_key", "");
   if (ReadPoolSettings(pool.config).device_tracking && device_key.empty()) {
     device_key = options_.region + "_" + crypto::NewUuidV4();
-    const std::string group_key = "-" + crypto::RandomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+    std::string group_key = "-";
+    group_key += crypto::RandomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
     facts["new_device"] = {{"key", device_key}, {"group_key", group_key}, {"name", ctx.user_agent}};
     new_device_metadata = {{"DeviceKey", device_key}, {"DeviceGroupKey", group_key}};
   }

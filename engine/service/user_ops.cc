@@ -95,17 +95,65 @@ Outcome<nlohmann::json> UserPoolService::UpdateUserAttributes(const json& reques
   }
   const PoolState& pool = info->pool;
   const std::string sub = info->user.sub;
+  std::string code, code_attribute;
+  UserState recipient;  // the user as the code's message sees them: at the new address
+  MessageText text;
   auto updated = MutateUser(
       SelfLoader(pool.id, sub),
       [&](const UserState& user) -> Outcome<Events> {
-        auto attributes = ApplyAttributeChanges(user.attributes, changes.value());
-        return Events{MakeEvent(user_events::kAttributesUpdated,
-                                {{"attributes", attributes},
-                                 {"login_keys", LoginKeys(settings, pool.id, user.username, attributes)}})};
+        // A changed email or phone number the pool verifies gets a code (one at a time); where the
+        // pool says so, the new value waits for it and the old one stays until then.
+        auto applied = changes.value();
+        code_attribute.clear();
+        std::optional<std::string> unverified;
+        for (const char* name : {"email", "phone_number"}) {
+          auto it = applied.find(name);
+          auto before = user.attributes.find(name);
+          if (it == applied.end() || it->second.empty() || !settings.auto_verified.count(name) ||
+              (before != user.attributes.end() && before->second == it->second) || !code_attribute.empty()) {
+            continue;
+          }
+          code_attribute = name;
+          if (settings.verify_before_update.count(name)) {
+            unverified = it->second;
+            applied.erase(it);
+          }
+        }
+        Events events;
+        auto attributes = ApplyAttributeChanges(user.attributes, applied);
+        json data = {{"attributes", attributes}, {"login_keys", LoginKeys(settings, pool.id, user.username, attributes)}};
+        json settled = json::array();
+        for (const auto& [name, value] : user.unverified_attributes) {
+          if (applied.count(name) || (unverified && name == code_attribute)) settled.push_back(name);
+        }
+        if (!settled.empty()) data["settled"] = settled;
+        if (!applied.empty() || !settled.empty()) events.push_back(MakeEvent(user_events::kAttributesUpdated, data));
+        if (!code_attribute.empty()) {
+          recipient = user;
+          recipient.attributes = attributes;
+          if (unverified) recipient.attributes[code_attribute] = *unverified;
+          code = crypto::RandomDigits(6);
+          json records = json::array();
+          const std::string medium = wire::MediumOf(code_attribute);
+          auto composed = ComposeMessage(pool, "CustomMessage_UpdateUserAttribute", recipient, ctx.client_id, medium,
+                                         {settings.email_verification_subject,
+                                          medium == "EMAIL" ? settings.email_verification_message
+                                                            : settings.sms_verification_message},
+                                         false, records);
+          if (!composed.ok()) return composed.error();
+          text = std::move(composed).value();
+          events.push_back(VerificationCodeEvent(pool, user, code_attribute, code, records, unverified));
+        }
+        return events;
       },
       ctx);
   if (!updated.ok()) return updated.error();
-  return json{{"CodeDeliveryDetailsList", json::array()}};
+  json details = json::array();
+  if (!code_attribute.empty()) {
+    DeliverCode(pool, recipient, wire::MediumOf(code_attribute), text, code);
+    details.push_back(wire::CodeDeliveryDetails(code_attribute, recipient.attributes.at(code_attribute)));
+  }
+  return json{{"CodeDeliveryDetailsList", details}};
 }
 
 Outcome<nlohmann::json> UserPoolService::AdminUpdateUserAttributes(const json& request, const CallContext& ctx) {

@@ -283,6 +283,11 @@ class UserPoolService {
                                       const UserState& user, const std::string& client_id,
                                       const std::string& medium, MessageText defaults, bool invite,
                                       json& records);
+  // The user.code.sent of an attribute verification code (attribute_verification.cc); with
+  // `unverified_value`, the new value waits for the code before it replaces the old one.
+  Event VerificationCodeEvent(const PoolState& pool, const UserState& user, const std::string& attribute,
+                              const std::string& code, const json& records,
+                              const std::optional<std::string>& unverified_value);
   // The recovery message (CustomMessage_ForgotPassword when the pool has that trigger).
   Outcome<MessageText> RecoveryMessage(const PoolState& pool, const UserState& user, const std::string& attribute,
                                        const std::string& client_id, json& records);
@@ -359,6 +364,9 @@ class UserPoolService {
   // DEVICE_SRP_AUTH with the MFA challenge's Session. Kept in memory until the session expires,
   // good for one use.
   void RememberMfaPassed(const json& session);
+  // False when `nonce` was spent before: challenge answers that sign in are good once. Kept in
+  // memory until `expires_at_ms` (the challenge's own expiry, after which it is refused anyway).
+  bool SpendOnce(const std::string& nonce, int64_t expires_at_ms);
   std::optional<json> MfaPassedSession(const std::string& sid);
   // DEVICE_SRP_AUTH (device_auth.cc): the challenge that asks for it, the DEVICE_PASSWORD_VERIFIER
   // challenge, and its answer.
@@ -434,6 +442,8 @@ class UserPoolService {
   std::string code_key_;     // derived from the master key: keys the hashes of codes
   std::string session_key_;  // derived from the master key: seals auth sessions
 
+  std::mutex spent_mu_;
+  std::map<std::string, int64_t> spent_;  // spent challenge nonces -> when they expire anyway
   std::mutex mfa_passed_mu_;
   std::map<std::string, json> mfa_passed_;  // session id -> the sign-in's state after MFA
 

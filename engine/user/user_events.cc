@@ -47,6 +47,9 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
     s.created_at_ms = at_ms;
   } else if (e.type == ev::kCodeSent) {
     ApplyCode(s, d);
+    if (d.contains("unverified_value") && s.pending_code) {
+      s.unverified_attributes[s.pending_code->attribute] = d.value("unverified_value", "");
+    }
   } else if (e.type == ev::kConfirmed) {
     s.status = "CONFIRMED";
     s.pending_code.reset();
@@ -66,6 +69,7 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
     s.status = "RESET_REQUIRED";
   } else if (e.type == ev::kAttributesUpdated) {
     s.attributes = d.value("attributes", s.attributes);
+    for (const auto& name : d.value("settled", json::array())) s.unverified_attributes.erase(name.get<std::string>());
     if (d.contains("login_keys")) s.login_keys = d["login_keys"].get<std::vector<std::string>>();
     if (d.value("code_used", false)) s.pending_code.reset();
   } else if (e.type == ev::kDisabled) {

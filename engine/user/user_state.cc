@@ -45,6 +45,7 @@ void to_json(nlohmann::json& j, const UserState& s) {
                      {"srp_verifier_sealed", s.srp_verifier_sealed},
                      {"temporary_password_expires_at_ms", s.temporary_password_expires_at_ms},
                      {"login_keys", s.login_keys},
+                     {"unverified_attributes", s.unverified_attributes},
                      {"groups", s.groups},
                      {"created_at_ms", s.created_at_ms},
                      {"modified_at_ms", s.modified_at_ms},
@@ -84,6 +85,7 @@ void from_json(const nlohmann::json& j, UserState& s) {
   s.srp_verifier_sealed = j.value("srp_verifier_sealed", "");
   s.temporary_password_expires_at_ms = j.value("temporary_password_expires_at_ms", int64_t{0});
   s.login_keys = j.value("login_keys", std::vector<std::string>{});
+  s.unverified_attributes = j.value("unverified_attributes", std::map<std::string, std::string>{});
   s.groups = j.value("groups", std::map<std::string, std::string>{});
   s.created_at_ms = j.value("created_at_ms", int64_t{0});
   s.modified_at_ms = j.value("modified_at_ms", int64_t{0});

@@ -52,6 +52,9 @@ struct UserState {
   int64_t temporary_password_expires_at_ms = 0;   // FORCE_CHANGE_PASSWORD only
   std::optional<PendingCode> pending_code;
   std::vector<std::string> login_keys;            // claim keys held
+  // New values of attributes the pool verifies before an update: name -> value, kept until the
+  // code sent to the new value is confirmed (VerifyUserAttribute).
+  std::map<std::string, std::string> unverified_attributes;
   std::map<std::string, std::string> groups;      // group name -> group uid at time of joining
   int64_t created_at_ms = 0;
   int64_t modified_at_ms = 0;

@@ -67,5 +67,36 @@ TEST_F(AttributeVerificationTest, AnExpiredCodeIsRefused) {
   EXPECT_NE(Attr("email_verified"), "true");
 }
 
+TEST_F(AttributeVerificationTest, ChangingTheEmailSendsACodeToTheNewAddress) {
+  const json out = CallOk(&UserPoolService::UpdateUserAttributes,
+                          {{"AccessToken", access_}, {"UserAttributes", Attributes({{"email", "new@example.com"}})}});
+  ASSERT_EQ(out["CodeDeliveryDetailsList"].size(), 1u);
+  EXPECT_EQ(out["CodeDeliveryDetailsList"][0]["AttributeName"], "email");
+  EXPECT_EQ(Attr("email"), "new@example.com");
+  EXPECT_EQ(Attr("email_verified"), "false");
+  Ok(Verify("email", LastCodeTo("new@example.com")));
+  EXPECT_EQ(Attr("email_verified"), "true");
+}
+
+TEST_F(AttributeVerificationTest, WithVerifyBeforeUpdateTheOldEmailStaysUntilTheNewOneIsVerified) {
+  Ok(Verify("email", (Ok(SendCode("email")), LastCodeTo(kEmail))));
+  CallOk(&UserPoolService::UpdateUserPool,
+         {{"UserPoolId", pool_}, {"AutoVerifiedAttributes", {"email"}},
+          {"UserAttributeUpdateSettings", {{"AttributesRequireVerificationBeforeUpdate", {"email"}}}}});
+
+  CallOk(&UserPoolService::UpdateUserAttributes,
+         {{"AccessToken", access_}, {"UserAttributes", Attributes({{"email", "new@example.com"}})}});
+  EXPECT_EQ(Attr("email"), kEmail);
+  EXPECT_EQ(Attr("email_verified"), "true");
+  EXPECT_TRUE(Call(&UserPoolService::AdminGetUser, {{"UserPoolId", pool_}, {"Username", kEmail}}).ok())
+      << "the old address still signs in";
+
+  Ok(Verify("email", LastCodeTo("new@example.com")));
+  EXPECT_EQ(Attr("email"), "new@example.com");
+  EXPECT_EQ(Attr("email_verified"), "true");
+  EXPECT_TRUE(Call(&UserPoolService::AdminGetUser, {{"UserPoolId", pool_}, {"Username", "new@example.com"}}).ok());
+  ExpectError(Call(&UserPoolService::AdminGetUser, {{"UserPoolId", pool_}, {"Username", kEmail}}), ErrorCode::kUserNotFound);
+}
+
 }  // namespace
 }  // namespace cognate::testing

@@ -137,6 +137,8 @@ TEST_F(MfaTest, SignIn_SmsChallengeSendsACodeToThePhone) {
   ASSERT_EQ(code.size(), 6u);
   ExpectError(Respond(challenge, {{"USERNAME", "jane"}, {"SMS_MFA_CODE", OtherCode(code)}}), ErrorCode::kCodeMismatch);
   EXPECT_TRUE(Ok(Respond(challenge, {{"USERNAME", "jane"}, {"SMS_MFA_CODE", code}})).contains("AuthenticationResult"));
+  // The answered session does not sign in again.
+  ExpectError(Respond(challenge, {{"USERNAME", "jane"}, {"SMS_MFA_CODE", code}}), ErrorCode::kNotAuthorized);
 }
 
 TEST_F(MfaTest, SignIn_SmsCodeExpires) {

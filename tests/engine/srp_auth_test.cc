@@ -125,6 +125,26 @@ TEST_F(SrpAuthTest, PasswordVerifier_WrongPasswordIsNotAuthorizedAndRecorded) {
   ExpectEventsSince(mark, {user_events::kSignInFailed});
 }
 
+TEST_F(SrpAuthTest, PasswordVerifier_AnAnswerSignsInOnce) {
+  SignUpVerified(client_, "jane", {{"email", kEmail}});
+  const json challenge = Ok(StartSrp(client_, "jane"));
+  const json answer = Answer(challenge, kPassword);
+  EXPECT_TRUE(Ok(Respond(challenge, answer)).contains("AuthenticationResult"));
+  ExpectError(Respond(challenge, answer), ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
+  ExpectError(Respond(challenge, answer, /*with_session=*/false), ErrorCode::kNotAuthorized);
+}
+
+TEST_F(SrpAuthTest, InitiateAuth_RejectsAnSrpAOutsideTheGroup) {
+  SignUpVerified(client_, "jane", {{"email", kEmail}});
+  const std::string n_hex = crypto::HexEncode(crypto::SrpModulus());
+  for (const std::string& a : {std::string("0"), std::string("00"), n_hex, n_hex + "00", std::string("xyz")}) {
+    ExpectError(CallPublic(&UserPoolService::InitiateAuth,
+                           {{"AuthFlow", "USER_SRP_AUTH"}, {"ClientId", client_},
+                            {"AuthParameters", {{"USERNAME", "jane"}, {"SRP_A", a}}}}),
+                ErrorCode::kInvalidParameter);
+  }
+}
+
 TEST_F(SrpAuthTest, PasswordVerifier_RejectsATamperedSecretBlock) {
   SignUpVerified(client_, "jane", {{"email", kEmail}});
   json challenge = Ok(StartSrp(client_, "jane"));
