@@ -108,7 +108,7 @@ std::vector<EventDoc> Build() {
   user("user.signed_out", 1, "Every token of the user was revoked (GlobalSignOut).", {F("via", "self or admin")});
   user("user.group.joined", 1, "The user was added to a group.", {F("group", "group name"), F("group_uid", "the group's incarnation")});
   user("user.group.left", 1, "The user was removed from a group.", {F("group", "group name")});
-  user("user.auth_event.feedback", 1,
+  user("user.auth_event.feedback_given", 1,
        "Feedback was given on one of the user's auth events (AdminUpdateAuthEventFeedback, UpdateAuthEventFeedback); the latest per event is shown by AdminListUserAuthEvents.",
        {F("event_id", "the EventId the feedback is about"), F("value", "Valid or Invalid"),
         F("provider", "admin (AdminUpdateAuthEventFeedback) or user (UpdateAuthEventFeedback with the FeedbackToken)")});

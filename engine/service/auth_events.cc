@@ -2,7 +2,7 @@
 // own stream. Every sign-in (user.signed_in), refused sign-in (user.sign_in.failed), sign-up,
 // resent confirmation code, password-recovery code and self-service password change is already an
 // event there, with the caller's address and user agent, so the history is a read of the log and
-// feedback is one more event on it (user.auth_event.feedback); no table of its own.
+// feedback is one more event on it (user.auth_event.feedback_given); no table of its own.
 //
 // Cognate has no risk engine: every event is reported as EventRisk {NoRisk, Low, no compromised
 // credentials}, and nothing is blocked or notified on account of risk. Cognito answers these
@@ -205,7 +205,7 @@ Result<std::vector<AuthEvent>> ReadAuthEvents(EventStore& store,
     auto decoded = audit::DecodeEvent(s, keys);
     if (!decoded.ok()) return decoded.status();
     const Event& e = decoded->event;
-    if (e.type == user_events::kAuthEventFeedback) {
+    if (e.type == user_events::kAuthEventFeedbackGiven) {
       feedback[e.data.value("event_id", "")] = {
           {"FeedbackValue", e.data.value("value", "")},
           {"Provider", e.data.value("provider", "") == "admin" ? "Admin" : "User"},
@@ -254,7 +254,7 @@ Outcome<FeedbackInput> ParseFeedback(const json& request) {
   return FeedbackInput{event_id.value(), value.value()};
 }
 
-// The user.auth_event.feedback that records `input`; ResourceNotFound unless it names one of the
+// The user.auth_event.feedback_given that records `input`; ResourceNotFound unless it names one of the
 // user's auth events.
 Outcome<Events> DecideFeedback(EventStore& store, const audit::PersonalDataCipher& cipher,
                                const std::string& id_key, const UserState& user,
@@ -266,7 +266,7 @@ Outcome<Events> DecideFeedback(EventStore& store, const audit::PersonalDataCiphe
   });
   if (!known) return Reject(ErrorCode::kResourceNotFound, kNoSuchEvent);
   return Events{
-      MakeEvent(user_events::kAuthEventFeedback,
+      MakeEvent(user_events::kAuthEventFeedbackGiven,
                 {{"event_id", input.event_id}, {"value", input.value}, {"provider", provider}})};
 }
 

@@ -146,7 +146,7 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
   } else if (e.type == ev::kDeviceForgotten) {
     s.devices.erase(d.value("device_key", ""));
   } else {
-    // kCodeRejected, kTokensRefreshed, kTokenRevoked, kAuthEventFeedback: activity for the audit
+    // kCodeRejected, kTokensRefreshed, kTokenRevoked, kAuthEventFeedbackGiven: activity for the audit
     // trail, the token rows and the auth-event history; it is not a modification of the user.
     return;
   }

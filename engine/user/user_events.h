@@ -38,7 +38,7 @@ inline constexpr char kDeviceStatusUpdated[] = "user.device.status_updated";
 inline constexpr char kDeviceForgotten[] = "user.device.forgotten";
 inline constexpr char kMessageDelivered[] = "user.message.delivered";
 inline constexpr char kMessageDeliveryFailed[] = "user.message.delivery_failed";
-inline constexpr char kAuthEventFeedback[] = "user.auth_event.feedback";
+inline constexpr char kAuthEventFeedbackGiven[] = "user.auth_event.feedback_given";
 }  // namespace user_events
 
 // The stream and row key of a user.

@@ -250,7 +250,7 @@ TEST_F(AuthEventsTest, AdminUpdateAuthEventFeedback_RecordsFeedbackShownInTheLis
 
   Ok(AdminFeedback(failed_id, "Invalid"));
 
-  ExpectEventsSince(mark, {"user.auth_event.feedback"});
+  ExpectEventsSince(mark, {"user.auth_event.feedback_given"});
   const StoredEvent stored = EventsSince(mark).at(0);
   EXPECT_EQ(stored.stream, UserStream(pool_, sub));
   EXPECT_EQ(stored.actor, kAdminActor);
@@ -295,7 +295,7 @@ TEST_F(AuthEventsTest, UpdateAuthEventFeedback_WithTheFeedbackTokenRecordsTheUse
 
   Ok(UserFeedback(event.value("EventId", ""), event.value("FeedbackToken", ""), "Valid"));
 
-  ExpectEventsSince(mark, {"user.auth_event.feedback"});
+  ExpectEventsSince(mark, {"user.auth_event.feedback_given"});
   EXPECT_EQ(EventsSince(mark).at(0).actor, "user:" + sub);
   const json listed = AuthEvents()[0];
   EXPECT_EQ(listed["EventFeedback"]["FeedbackValue"], "Valid");
