@@ -1,8 +1,6 @@
 // DEVICE_SRP_AUTH: after the password, a confirmed device proves it holds its secret with the same
 // SRP-6a as the password, where the DeviceGroupKey stands for the pool name and the DeviceKey for
 // the user id. It comes after MFA, or instead of it for a remembered device where the pool allows.
-#include <cstdlib>
-
 #include "engine/crypto/encoding.h"
 #include "engine/crypto/random.h"
 #include "engine/crypto/srp.h"
@@ -13,8 +11,6 @@ namespace cognate {
 namespace {
 
 using wire::Param;
-
-constexpr int64_t kTimestampSkewSeconds = 300;
 
 }  // namespace
 
@@ -81,9 +77,7 @@ Outcome<nlohmann::json> UserPoolService::RespondDevicePasswordVerifier(const Poo
       claimed_block != session.value("secret_block", "")) {
     return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
   }
-  auto when = crypto::ParseSrpTimestamp(timestamp);
-  if (!when.ok()) return Reject(ErrorCode::kInvalidParameter, "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
-  if (std::llabs(static_cast<long long>(*when) - clock_.NowMs() / 1000) > kTimestampSkewSeconds) return wrong;
+  if (auto stale = CheckSrpTimestamp(timestamp)) return *stale;
 
   auto loaded = LoadUserBySub(pool.id, session.value("sub", ""));
   if (!loaded.ok()) return FromStatus(loaded.status());
@@ -96,13 +90,8 @@ Outcome<nlohmann::json> UserPoolService::RespondDevicePasswordVerifier(const Poo
   auto verifier = OpenSecret(device->second.srp_verifier_sealed, "device/" + pool.id + "/" + device_key);
   if (!verifier.ok()) return FromStatus(verifier.status());
   auto secret_b = crypto::HexDecode(session.value("b", ""));
-  if (!secret_b.ok()) return wrong;
-  auto ephemeral = crypto::SrpServerStartWithSecret(*verifier, *secret_b);
-  if (!ephemeral.ok()) return wrong;
-  auto key = crypto::SrpServerSessionKey(session.value("a", ""), ephemeral->secret_b, ephemeral->public_b, *verifier);
-  auto block_bytes = crypto::Base64Decode(claimed_block);
-  if (!key.ok() || !block_bytes.ok() ||
-      !crypto::CheckSrpPasswordClaimSignature(*key, device->second.group_key, device_key, *block_bytes, timestamp, signature)) {
+  if (!secret_b.ok() || !crypto::VerifySrpPasswordClaim(*verifier, *secret_b, session.value("a", ""), device->second.group_key,
+                                                        device_key, claimed_block, timestamp, signature)) {
     RecordFailedSignIn(user, client, "device", ctx);
     return Recorded(wrong);
   }

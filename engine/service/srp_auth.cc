@@ -38,11 +38,6 @@ bool ValidSrpA(const std::string& a_hex) {
   return a.size() < n.size() || (a.size() == n.size() && a < std::string_view(n));
 }
 
-std::string SrpPoolName(const std::string& pool_id) {
-  auto pos = pool_id.find('_');
-  return pos == std::string::npos ? pool_id : pool_id.substr(pos + 1);
-}
-
 }  // namespace
 
 std::string UserPoolService::SealSecretBlock(const json& content) const {
@@ -79,7 +74,7 @@ Outcome<nlohmann::json> UserPoolService::SrpChallenge(const PoolState& pool, con
     // with a salt that stays the same for the name, and then fails like a wrong password.
     const std::string fake = crypto::HmacSha256(code_key_, "srp-fake/" + pool.id + "/" + typed);
     salt_hex = crypto::HexEncode(fake.substr(0, 16));
-    verifier = crypto::ComputeSrpVerifier(SrpPoolName(pool.id), typed, crypto::RandomBytes(16), fake.substr(16));
+    verifier = crypto::ComputeSrpVerifier(wire::SrpPoolName(pool.id), typed, crypto::RandomBytes(16), fake.substr(16));
     user_id = typed;
   }
   auto ephemeral = crypto::SrpServerStart(verifier);
@@ -109,6 +104,15 @@ Outcome<nlohmann::json> UserPoolService::SrpChallenge(const PoolState& pool, con
                                        {"SECRET_BLOCK", SealSecretBlock(block)},
                                        {"USERNAME", user_id},
                                        {"USER_ID_FOR_SRP", user_id}}}};
+}
+
+std::optional<DomainError> UserPoolService::CheckSrpTimestamp(const std::string& timestamp) const {
+  auto when = crypto::ParseSrpTimestamp(timestamp);
+  if (!when.ok()) return Reject(ErrorCode::kInvalidParameter, "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
+  if (std::llabs(static_cast<long long>(*when) - clock_.NowMs() / 1000) > kTimestampSkewSeconds) {
+    return Reject(ErrorCode::kNotAuthorized, "Incorrect username or password.");
+  }
+  return std::nullopt;
 }
 
 Outcome<nlohmann::json> UserPoolService::StartSrpAuth(const PoolState& pool, const ClientState& client,
@@ -142,9 +146,7 @@ Outcome<bool> UserPoolService::VerifySrpAnswer(const PoolState& pool, const Clie
   const std::string timestamp = Param(responses, "TIMESTAMP");
   if (signature.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter PASSWORD_CLAIM_SIGNATURE");
   if (timestamp.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter TIMESTAMP");
-  auto when = crypto::ParseSrpTimestamp(timestamp);
-  if (!when.ok()) return Reject(ErrorCode::kInvalidParameter, "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.");
-  if (std::llabs(static_cast<long long>(*when) - clock_.NowMs() / 1000) > kTimestampSkewSeconds) return wrong;
+  if (auto stale = CheckSrpTimestamp(timestamp)) return *stale;
   if (block.value("sub", "").empty()) return wrong;  // the simulated challenge of an unknown user
 
   auto loaded = LoadUserBySub(pool.id, block.value("sub", ""));
@@ -161,14 +163,8 @@ Outcome<bool> UserPoolService::VerifySrpAnswer(const PoolState& pool, const Clie
   if (!verifier.ok()) return FromStatus(verifier.status());
   auto secret_b = crypto::HexDecode(block.value("b", ""));
   if (!secret_b.ok()) return wrong;
-  // B is recomputed from b rather than carried: the block stays small.
-  auto ephemeral = crypto::SrpServerStartWithSecret(*verifier, *secret_b);
-  if (!ephemeral.ok()) return wrong;
-  auto key = crypto::SrpServerSessionKey(block.value("a", ""), ephemeral->secret_b, ephemeral->public_b, *verifier);
-  auto block_bytes = crypto::Base64Decode(claimed_block);
-  if (!key.ok() || !block_bytes.ok()) return wrong;
-  return crypto::CheckSrpPasswordClaimSignature(*key, SrpPoolName(pool.id), user.username, *block_bytes, timestamp,
-                                                signature);
+  return crypto::VerifySrpPasswordClaim(*verifier, *secret_b, block.value("a", ""), wire::SrpPoolName(pool.id),
+                                        user.username, claimed_block, timestamp, signature);
 }
 
 Outcome<nlohmann::json> UserPoolService::RespondPasswordVerifier(const PoolState& pool, const ClientState& client,

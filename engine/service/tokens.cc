@@ -19,12 +19,6 @@ namespace {
 
 constexpr char kUserAdminScope[] = "aws.cognito.signin.user.admin";
 
-// What the pool id after "_" is: Cognito's SRP "pool name".
-std::string SrpPoolName(const std::string& pool_id) {
-  auto pos = pool_id.find('_');
-  return pos == std::string::npos ? pool_id : pool_id.substr(pos + 1);
-}
-
 // Claims of an attribute value in the ID token: booleans and numbers typed, the rest strings.
 nlohmann::json ClaimValue(const std::string& name, const std::string& value) {
   if (name == "email_verified" || name == "phone_number_verified") return value == "true";
@@ -65,7 +59,7 @@ Outcome<nlohmann::json> UserPoolService::PasswordFields(const PoolState& pool, c
   auto hash = hasher_.Hash(password);
   if (!hash.ok()) return FromStatus(hash.status());
   const std::string salt = crypto::RandomBytes(16);
-  const std::string verifier = crypto::ComputeSrpVerifier(SrpPoolName(pool.id), username, password, salt);
+  const std::string verifier = crypto::ComputeSrpVerifier(wire::SrpPoolName(pool.id), username, password, salt);
   return json{{"password_hash", *hash},
               {"srp_salt", crypto::HexEncode(salt)},
               {"srp_verifier_sealed", SealSecret(verifier, "srp/" + pool.id + "/" + username)}};

@@ -386,6 +386,8 @@ class UserPoolService {
   // Whether the answer's signature proves the password; loads the user it is for into `user`.
   Outcome<bool> VerifySrpAnswer(const PoolState& pool, const ClientState& client, const json& block,
                                 const json& responses, UserState& user);
+  // InvalidParameter for a malformed TIMESTAMP; NotAuthorized when it is too far from now.
+  std::optional<DomainError> CheckSrpTimestamp(const std::string& timestamp) const;
   std::string SealSecretBlock(const json& content) const;
   Outcome<json> OpenSecretBlock(const std::string& secret_block) const;
   // Lockout (lockout.cc): NotAuthorized "Password attempts exceeded" while the user is locked;

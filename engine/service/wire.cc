@@ -115,6 +115,11 @@ std::string FillTemplate(const std::string& text, const std::string& code,
   return out;
 }
 
+std::string SrpPoolName(const std::string& pool_id) {
+  auto pos = pool_id.find('_');
+  return pos == std::string::npos ? pool_id : pool_id.substr(pos + 1);
+}
+
 std::string MaskDestination(const std::string& medium, const std::string& destination) {
   if (destination.empty()) return destination;
   if (medium == "EMAIL") {

@@ -39,6 +39,9 @@ json Timestamp(int64_t ms);
 std::string FillTemplate(const std::string& text, const std::string& code,
                          const std::string& username);
 
+// Cognito's SRP "pool name": the pool id after '_'.
+std::string SrpPoolName(const std::string& pool_id);
+
 // "j***@e***" for an email, "+*******1234" for a phone number.
 std::string MaskDestination(const std::string& medium, const std::string& destination);
 

@@ -147,6 +147,29 @@ TEST(Srp, FullHandshakeAgrees) {
                                               kTimestamp, "not base64"));
 }
 
+TEST(Srp, VerifySrpPasswordClaimChecksAWholeAnswerFromTheSavedB) {
+  const std::string salt = RandomBytes(16);
+  const std::string verifier = ComputeSrpVerifier(kPoolName, kUserId, kPassword, salt);
+  const SrpClientEphemeral client = SrpClientStart();
+  const SrpServerEphemeral server = SrpServerStart(verifier).value();
+  const std::string block = Base64Encode(RandomBytes(64));
+  auto answer = [&](const std::string& password) {
+    const std::string key = SrpClientSessionKey(kPoolName, kUserId, password, SrpPadHex(salt),
+                                                SrpToHex(server.public_b), client)
+                                .value();
+    return SrpPasswordClaimSignature(key, kPoolName, kUserId, Base64Decode(block).value(), kTimestamp);
+  };
+
+  EXPECT_TRUE(VerifySrpPasswordClaim(verifier, server.secret_b, client.public_a_hex, kPoolName, kUserId,
+                                     block, kTimestamp, answer(kPassword)));
+  EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, client.public_a_hex, kPoolName, kUserId,
+                                      block, kTimestamp, answer("wrong password")));
+  EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, "0", kPoolName, kUserId, block, kTimestamp,
+                                      answer(kPassword)));
+  EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, client.public_a_hex, kPoolName, kUserId,
+                                      "not base64!", kTimestamp, answer(kPassword)));
+}
+
 TEST(Srp, HexInputsAreCaseAndZeroPaddingInsensitive) {
   const std::string salt = RandomBytes(16);
   const std::string verifier = ComputeSrpVerifier(kPoolName, kUserId, kPassword, salt);

@@ -6,7 +6,6 @@
 // forget-device removes the device; DeviceOnlyRememberedOnUserPrompt leaves remembering to the
 // user; access tokens carry the device_key claim.
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import {
   AdminForgetDeviceCommand,
@@ -21,6 +20,7 @@ import {
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { assertCliError, assertCliOk } from '../lib/aws.js';
+import { Authenticator, memoryStorage } from '../lib/authenticator.js';
 import { sdkError } from '../lib/sdk.js';
 import { PASSWORD, attrs, createClient, createConfirmedUser, createPool, it, jwt, unique, useServer } from '../lib/util.js';
 
@@ -29,71 +29,8 @@ const ctx = useServer();
 const DEVICE_KEY_RE = /^us-east-1_[0-9a-f-]+$/;
 // The DeviceName the library sends with ConfirmDevice.
 const LIBRARY_DEVICE_NAME = typeof navigator !== 'undefined' ? navigator.userAgent : 'nodejs';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// ---- an authenticator app (RFC 6238: HMAC-SHA-1, 30 s steps, 6 digits) ----
-
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const ch of text.replace(/=+$/, '').toUpperCase()) {
-    const digit = alphabet.indexOf(ch);
-    if (digit < 0) throw new Error(`not base32: ${JSON.stringify(text)}`);
-    value = ((value << 5) | digit) & 0xfff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((value >> bits) & 0xff);
-    }
-  }
-  return Buffer.from(out);
-}
-
-function totp(key, step) {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(step));
-  const mac = crypto.createHmac('sha1', key).update(message).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-const STEP_MS = 30_000;
-const nowStep = () => Math.floor(Date.now() / STEP_MS);
-
-/** Codes for sign-in: the current step or the next (the server takes ±1), never one used before. */
-class Authenticator {
-  constructor(secretCode) {
-    this.key = base32Decode(secretCode);
-    this.lastStep = -1;
-  }
-
-  /** The current code, for VerifySoftwareToken (which is not a sign-in). */
-  current() {
-    return totp(this.key, nowStep());
-  }
-
-  async fresh() {
-    const step = Math.max(nowStep(), this.lastStep + 1);
-    while (step > nowStep() + 1) await sleep(STEP_MS - (Date.now() % STEP_MS) + 50);
-    this.lastStep = step;
-    return totp(this.key, step);
-  }
-}
 
 // ---- the library, as promises ----
-
-/** What the library keeps in window.localStorage in a browser: one per simulated device. */
-function memoryStorage() {
-  const items = new Map();
-  return {
-    setItem: (k, v) => { items.set(k, String(v)); },
-    getItem: (k) => (items.has(k) ? items.get(k) : null),
-    removeItem: (k) => { items.delete(k); },
-    clear: () => { items.clear(); },
-  };
-}
 
 /** A browser: its own storage, hence its own remembered device. */
 function browser(poolId, clientId) {

@@ -5,7 +5,6 @@
 // toward lockout, and amazon-cognito-identity-js answering SOFTWARE_TOKEN_MFA after SRP.
 // The authenticator's codes are computed here (RFC 6238: HMAC-SHA-1, 30 s steps, 6 digits).
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import {
   AdminGetUserCommand,
@@ -19,6 +18,7 @@ import {
   VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { assertCliError, assertCliOk } from '../lib/aws.js';
+import { Authenticator, base32Decode, hotp, memoryStorage } from '../lib/authenticator.js';
 import { sdkError } from '../lib/sdk.js';
 import { PASSWORD, createClient, createConfirmedUser, createPool, it, jwt, unique, useServer } from '../lib/util.js';
 
@@ -27,85 +27,8 @@ const ctx = useServer();
 const SNS_ROLE = 'arn:aws:iam::000000000000:role/sns';
 // Shorthand syntax: a value with braces is quoted.
 const SMS_MFA_CLI = `SmsAuthenticationMessage="Your code {####}",SmsConfiguration={SnsCallerArn=${SNS_ROLE}}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// ---- RFC 6238 TOTP ----
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-function base32Decode(text) {
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const ch of text.replace(/=+$/, '').toUpperCase()) {
-    const digit = BASE32.indexOf(ch);
-    if (digit < 0) throw new Error(`not base32: ${JSON.stringify(text)}`);
-    value = ((value << 5) | digit) & 0xfff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((value >> bits) & 0xff);
-    }
-  }
-  return Buffer.from(out);
-}
-
-function hotp(key, counter, digits = 6) {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(BigInt(counter));
-  const mac = crypto.createHmac('sha1', key).update(message).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const binary = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(binary % 10 ** digits).padStart(digits, '0');
-}
-
-const STEP_MS = 30_000;
-const nowStep = () => Math.floor(Date.now() / STEP_MS);
-
-/**
- * An authenticator app holding one secret. The server takes codes of the current step and its
- * neighbours (±1), and a sign-in never takes a step at or before one used already, so fresh()
- * hands out the current step or the next one, waiting only when both are spent.
- */
-class Authenticator {
-  constructor(secretCode) {
-    this.key = base32Decode(secretCode);
-    this.lastStep = -1;
-  }
-
-  codeAt(step) {
-    return hotp(this.key, step);
-  }
-
-  async fresh() {
-    const step = Math.max(nowStep(), this.lastStep + 1);
-    while (step > nowStep() + 1) await sleep(STEP_MS - (Date.now() % STEP_MS) + 50);
-    this.lastStep = step;
-    return this.codeAt(step);
-  }
-
-  /** Six digits that are the code of no step near now. */
-  wrong() {
-    const near = new Set();
-    for (let d = -3; d <= 3; d++) near.add(this.codeAt(nowStep() + d));
-    for (let n = 0; ; n++) {
-      const candidate = String((123456 + n * 111111) % 1_000_000).padStart(6, '0');
-      if (!near.has(candidate)) return candidate;
-    }
-  }
-}
 
 // ---- set-up ----
-
-function memoryStorage() {
-  const items = new Map();
-  return {
-    setItem: (k, v) => { items.set(k, String(v)); },
-    getItem: (k) => (items.has(k) ? items.get(k) : null),
-    removeItem: (k) => { items.delete(k); },
-    clear: () => { items.clear(); },
-  };
-}
 
 /** A pool with the given MFA configuration (SDK) and a client for password, SRP and refresh. */
 async function mfaPool(mfa) {
