@@ -105,6 +105,24 @@ DomainError TooManyTags() {
 
 }  // namespace
 
+Outcome<nlohmann::json> UserPoolService::ChangePoolTags(const std::string& pool_id,
+                                                       const std::function<Outcome<json>(json)>& change,
+                                                       const CallContext& ctx) {
+  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
+    auto pool = LoadPoolById(pool_id);
+    if (!pool.ok()) return pool.error();
+    json config = pool->config;
+    auto tags = change(config.value("UserPoolTags", json::object()));
+    if (!tags.ok()) return tags.error();
+    config["UserPoolTags"] = std::move(tags).value();
+    if (config == pool->config) return json::object();  // nothing changes: no event
+    auto appended = CommitPool(pool.value(), {MakeEvent(pool_events::kPoolUpdated, {{"config", config}})}, ctx);
+    if (appended.ok()) return json::object();
+    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
+  }
+  return Reject(ErrorCode::kConcurrentModification, "The user pool was modified concurrently.");
+}
+
 Outcome<nlohmann::json> UserPoolService::TagResource(const json& request, const CallContext& ctx) {
   auto pool_id = PoolIdOfArn(request, options_);
   if (!pool_id.ok()) return pool_id.error();
@@ -115,21 +133,11 @@ Outcome<nlohmann::json> UserPoolService::TagResource(const json& request, const 
         "not be null");
   }
   if (auto e = CheckPoolTags(*tags, "tags")) return *e;
-  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
-    auto pool = LoadPoolById(pool_id.value());
-    if (!pool.ok()) return pool.error();
-    json config = pool->config;
-    json merged = config.value("UserPoolTags", json::object());
+  return ChangePoolTags(pool_id.value(), [&](json merged) -> Outcome<json> {
     for (const auto& [key, value] : tags->items()) merged[key] = value;
     if (merged.size() > kMaxPoolTags) return TooManyTags();
-    config["UserPoolTags"] = merged;
-    if (config == pool->config) return json::object();
-    auto appended =
-        CommitPool(pool.value(), {MakeEvent(pool_events::kPoolUpdated, {{"config", config}})}, ctx);
-    if (appended.ok()) return json::object();
-    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
-  }
-  return Reject(ErrorCode::kConcurrentModification, "The user pool was modified concurrently.");
+    return merged;
+  }, ctx);
 }
 
 Outcome<nlohmann::json> UserPoolService::UntagResource(const json& request,
@@ -157,20 +165,10 @@ Outcome<nlohmann::json> UserPoolService::UntagResource(const json& request,
     }
     removed.insert(name);
   }
-  for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
-    auto pool = LoadPoolById(pool_id.value());
-    if (!pool.ok()) return pool.error();
-    json config = pool->config;
-    json remaining = config.value("UserPoolTags", json::object());
+  return ChangePoolTags(pool_id.value(), [&](json remaining) -> Outcome<json> {
     for (const auto& name : removed) remaining.erase(name);
-    config["UserPoolTags"] = remaining;
-    if (config == pool->config) return json::object();
-    auto appended =
-        CommitPool(pool.value(), {MakeEvent(pool_events::kPoolUpdated, {{"config", config}})}, ctx);
-    if (appended.ok()) return json::object();
-    if (appended.status().code() != StatusCode::kAborted) return FromStatus(appended.status());
-  }
-  return Reject(ErrorCode::kConcurrentModification, "The user pool was modified concurrently.");
+    return remaining;
+  }, ctx);
 }
 
 Outcome<nlohmann::json> UserPoolService::ListTagsForResource(const json& request,

@@ -239,6 +239,10 @@ class UserPoolService {
                                 const std::function<Outcome<Events>(const UserState&)>& decide,
                                 const CallContext& ctx);
   Result<AppendResult> CommitPool(PoolState& pool, const Events& events, const CallContext& ctx);
+  // Applies `change` to the pool's tags (UserPoolTags) and commits the result, retrying lost races
+  // (resource_tags.cc); no event when nothing changes.
+  Outcome<json> ChangePoolTags(const std::string& pool_id, const std::function<Outcome<json>(json)>& change,
+                               const CallContext& ctx);
   Result<AppendResult> CommitClient(ClientState& client, const Events& events, const CallContext& ctx);
   Result<AppendResult> CommitGroup(GroupState& group, const Events& events, const CallContext& ctx);
 
