@@ -127,7 +127,7 @@ int RunServe(const std::vector<std::string>& args) {
   if (!ParseFlags(args, flags)) return 2;
   std::optional<SmtpConfig> smtp;
   if (flags.message_sink.rfind("smtp://", 0) == 0 || flags.message_sink.rfind("smtps://", 0) == 0) {
-    auto parsed = SmtpSink::ParseSmtpUrl(flags.message_sink);
+    auto parsed = ParseSmtpUrl(flags.message_sink);
     if (!parsed.ok()) {
       std::cerr << "cognate serve: bad --message-sink: " << parsed.status().message() << "\n";
       return 2;

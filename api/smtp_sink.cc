@@ -21,8 +21,8 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
+#include "api/smtp_message.h"
 #include "engine/crypto/encoding.h"
-#include "engine/crypto/random.h"
 
 namespace cognate::api {
 namespace {
@@ -34,186 +34,11 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr size_t kMaxReplyLine = 4096;   // bytes buffered while looking for the end of a line
 constexpr int kMaxReplyLines = 100;      // lines of one multi-line reply
-constexpr size_t kMaxEncodedWordInput = 42;  // bytes per RFC 2047 word: 56 base64 characters
-
-// ---- the URL ----
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-Result<std::string> PercentDecode(std::string_view text, std::string_view what) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    const int hi = i + 2 < text.size() ? HexDigit(text[i + 1]) : -1;
-    const int lo = i + 2 < text.size() ? HexDigit(text[i + 2]) : -1;
-    if (hi < 0 || lo < 0) {
-      return InvalidArgumentError("bad percent-encoding in the " + std::string(what) + " of the SMTP URL");
-    }
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
-// An addr-spec we are willing to put in an envelope and a header: local@domain, both non-empty,
-// nothing that could end a command or a header, nothing that needs quoting.
-bool IsPlainAddress(std::string_view address) {
-  const size_t at = address.rfind('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 == address.size()) return false;
-  return std::none_of(address.begin(), address.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"' ||
-           c == '(' || c == ')' || c == '\\';
-  });
-}
-
-bool IsHostName(std::string_view host) {
-  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_';
-  });
-}
 
 bool IsIpAddress(const std::string& host) {
   boost::system::error_code ec;
   asio::ip::make_address(host, ec);
   return !ec;
-}
-
-// ---- the message ----
-
-bool IsAscii(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-// The length of the UTF-8 sequence `lead` starts (1 for anything that is not a lead byte).
-size_t Utf8Length(char lead) {
-  const auto u = static_cast<unsigned char>(lead);
-  if (u >= 0xf0 && u < 0xf8) return 4;
-  if (u >= 0xe0) return u < 0xf0 ? 3 : 1;
-  if (u >= 0xc0) return 2;
-  return 1;
-}
-
-// A header value: as it is when it is short ASCII, else RFC 2047 B-encoded words, each whole
-// UTF-8 characters, folded one per line. Line breaks in the text become spaces.
-std::string HeaderText(std::string_view raw) {
-  std::string text(raw);
-  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
-  if (IsAscii(text) && text.size() <= 900) return text;
-  std::string out;
-  for (size_t start = 0; start < text.size();) {
-    size_t end = start;
-    while (end < text.size()) {
-      const size_t n = std::min(Utf8Length(text[end]), text.size() - end);
-      if (end > start && end - start + n > kMaxEncodedWordInput) break;
-      end += n;
-    }
-    if (!out.empty()) out += "\r\n ";
-    out += "=?UTF-8?B?";
-    out += crypto::Base64Encode(std::string_view(text).substr(start, end - start));
-    out += "?=";
-    start = end;
-  }
-  return out;
-}
-
-// RFC 5322 date-time in UTC, e.g. "Tue, 04 Mar 2025 09:05:07 +0000".
-std::string MailDate(int64_t unix_ms) {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday % 7], tm.tm_mday,
-                kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
-}
-
-// Splits text into lines on CRLF, lone CR or lone LF; a final line break adds no empty line.
-std::vector<std::string> Lines(std::string_view text) {
-  std::vector<std::string> lines;
-  std::string line;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r' || text[i] == '\n') {
-      if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      lines.push_back(std::move(line));
-      line.clear();
-    } else {
-      line += text[i];
-    }
-  }
-  if (!line.empty()) lines.push_back(std::move(line));
-  return lines;
-}
-
-// RFC 2045 quoted-printable of one line, soft-broken before 76 characters.
-std::string QuotedPrintableLine(std::string_view line) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  size_t column = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const auto u = static_cast<unsigned char>(line[i]);
-    const bool last = i + 1 == line.size();
-    std::string piece;
-    if ((u >= 33 && u <= 126 && u != '=') || ((u == ' ' || u == '\t') && !last)) {
-      piece = std::string(1, line[i]);
-    } else {
-      piece = {'=', kHex[u >> 4], kHex[u & 0xf]};
-    }
-    if (column + piece.size() > 75) {
-      out += "=\r\n";
-      column = 0;
-    }
-    out += piece;
-    column += piece.size();
-  }
-  return out;
-}
-
-// The DATA payload: headers, a blank line, the body with CRLF line endings, dot-stuffed, ending
-// with the terminating "." line.
-std::string ComposeData(const SmtpConfig& config, const OutgoingMessage& message) {
-  const std::vector<std::string> lines = Lines(message.body);
-  const bool plain = IsAscii(message.body) &&
-                     std::all_of(lines.begin(), lines.end(), [](const std::string& l) { return l.size() <= 998; });
-  const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-  const std::string domain = config.from.substr(config.from.rfind('@') + 1);
-
-  std::string data;
-  data += "Date: " + MailDate(message.created_at_ms > 0 ? message.created_at_ms : now_ms) + "\r\n";
-  data += "From: " + config.from + "\r\n";
-  data += "To: " + message.destination + "\r\n";
-  data += "Subject: " + HeaderText(message.subject) + "\r\n";
-  data += "Message-ID: <" + crypto::HexEncode(crypto::RandomBytes(16)) + "@" + domain + ">\r\n";
-  data += "MIME-Version: 1.0\r\n";
-  data += "Content-Type: text/plain; charset=UTF-8\r\n";
-  data += plain ? "Content-Transfer-Encoding: 7bit\r\n" : "Content-Transfer-Encoding: quoted-printable\r\n";
-  data += "\r\n";
-  for (const std::string& line : lines) {
-    const std::string encoded = plain ? line : QuotedPrintableLine(line);
-    // Dot-stuffing (RFC 5321 4.5.2): each line that starts with '.' gets one more. A soft break
-    // of quoted-printable starts a line too.
-    for (const std::string& part : plain ? std::vector<std::string>{encoded} : Lines(encoded)) {
-      if (!part.empty() && part[0] == '.') data += '.';
-      data += part;
-      data += "\r\n";
-    }
-  }
-  data += ".\r\n";
-  return data;
 }
 
 // ---- one SMTP conversation ----
@@ -561,112 +386,6 @@ std::string DefaultHeloName() {
 
 }  // namespace
 
-Result<SmtpConfig> SmtpSink::ParseSmtpUrl(std::string_view url) {
-  SmtpConfig config;
-  std::string_view rest = url;
-  if (rest.substr(0, 7) == "smtp://") {
-    rest.remove_prefix(7);
-  } else if (rest.substr(0, 8) == "smtps://") {
-    rest.remove_prefix(8);
-    config.tls = SmtpTls::kImplicit;
-    config.port = 465;
-  } else {
-    return InvalidArgumentError("an SMTP URL starts with smtp:// or smtps://");
-  }
-  if (rest.find('#') != std::string_view::npos) return InvalidArgumentError("an SMTP URL has no #fragment");
-  std::string_view query;
-  if (const size_t q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  if (const size_t slash = rest.find('/'); slash != std::string_view::npos) {
-    if (rest.substr(slash) != "/") return InvalidArgumentError("an SMTP URL has no path");
-    rest = rest.substr(0, slash);
-  }
-
-  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) {
-    const std::string_view userinfo = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    const size_t colon = userinfo.find(':');
-    if (colon == std::string_view::npos) {
-      return InvalidArgumentError("SMTP credentials are user:password (percent-encoded)");
-    }
-    auto user = PercentDecode(userinfo.substr(0, colon), "user");
-    if (!user.ok()) return user.status();
-    auto password = PercentDecode(userinfo.substr(colon + 1), "password");
-    if (!password.ok()) return password.status();
-    if (user->empty()) return InvalidArgumentError("the SMTP user is empty");
-    config.user = *user;
-    config.password = *password;
-  }
-
-  std::optional<std::string_view> port;
-  if (!rest.empty() && rest.front() == '[') {
-    const size_t close = rest.find(']');
-    if (close == std::string_view::npos) return InvalidArgumentError("unclosed [ in the SMTP host");
-    config.host = std::string(rest.substr(1, close - 1));
-    const std::string_view after = rest.substr(close + 1);
-    if (!after.empty() && after.front() != ':') return InvalidArgumentError("bad SMTP host");
-    if (!after.empty()) port = after.substr(1);
-    boost::system::error_code ec;
-    asio::ip::make_address_v6(config.host, ec);
-    if (ec) return InvalidArgumentError("bad IPv6 address in the SMTP URL");
-  } else {
-    const size_t colon = rest.find(':');
-    config.host = std::string(rest.substr(0, colon));
-    if (colon != std::string_view::npos) port = rest.substr(colon + 1);
-    if (!config.host.empty() && !IsHostName(config.host)) {
-      return InvalidArgumentError("bad SMTP host '" + config.host + "' (an IPv6 address goes in [brackets])");
-    }
-  }
-  if (config.host.empty()) return InvalidArgumentError("the SMTP URL has no host");
-  if (port) {
-    const std::string digits(*port);
-    if (digits.empty() || digits.size() > 5 ||
-        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        std::stoi(digits) < 1 || std::stoi(digits) > 65535) {
-      return InvalidArgumentError("bad SMTP port '" + digits + "'");
-    }
-    config.port = static_cast<uint16_t>(std::stoi(digits));
-  }
-
-  std::set<std::string> seen;
-  for (size_t start = 0; start < query.size();) {
-    size_t end = query.find('&', start);
-    if (end == std::string_view::npos) end = query.size();
-    const std::string_view pair = query.substr(start, end - start);
-    start = end + 1;
-    if (pair.empty()) continue;
-    const size_t eq = pair.find('=');
-    const std::string name(pair.substr(0, eq));
-    auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), name);
-    if (!value.ok()) return value.status();
-    if (!seen.insert(name).second) return InvalidArgumentError("SMTP URL parameter " + name + " given twice");
-    if (name == "starttls") {
-      if (config.tls == SmtpTls::kImplicit) return InvalidArgumentError("starttls does not apply to smtps://");
-      if (*value == "required") config.tls = SmtpTls::kStartTlsRequired;
-      else if (*value == "optional") config.tls = SmtpTls::kStartTlsOptional;
-      else if (*value == "off") config.tls = SmtpTls::kOff;
-      else return InvalidArgumentError("starttls is required, optional or off, not '" + *value + "'");
-    } else if (name == "tls_verify") {
-      if (*value == "on") config.tls_verify = true;
-      else if (*value == "off") config.tls_verify = false;
-      else return InvalidArgumentError("tls_verify is on or off, not '" + *value + "'");
-    } else if (name == "from") {
-      if (!IsPlainAddress(*value)) return InvalidArgumentError("from is an address such as no-reply@example.com");
-      config.from = *value;
-    } else {
-      return InvalidArgumentError("unknown SMTP URL parameter '" + name +
-                                  "' (known: starttls, from, tls_verify)");
-    }
-  }
-  if (config.from.empty()) {
-    config.from = "no-reply@";
-    config.from += config.host.find(':') == std::string::npos ? config.host : "[IPv6:" + config.host + "]";
-  }
-  return config;
-}
-
 SmtpSink::SmtpSink(SmtpConfig config, DeliveryObserver observer, MessageSink* also, SmtpSinkOptions options)
     : config_(std::move(config)), observer_(std::move(observer)), also_(also), options_(std::move(options)) {
   worker_ = std::thread([this] { Run(); });
@@ -768,10 +487,10 @@ void SmtpSink::Run() {
     lock.unlock();
 
     Outcome outcome;
-    if (!IsPlainAddress(item.message.destination)) {
+    if (!IsPlainMailAddress(item.message.destination)) {
       outcome = Failed("invalid recipient address", true);
     } else {
-      if (item.data.empty()) item.data = ComposeData(config_, item.message);
+      if (item.data.empty()) item.data = ComposeSmtpData(config_, item.message);
       Session session(io, tls, config_, options_, helo_name, [this] { return StopDeadline(); });
       outcome = session.Deliver(item.message.destination, item.data);
     }

@@ -42,28 +42,11 @@
 #include <thread>
 #include <vector>
 
+#include "api/smtp_config.h"
 #include "engine/ports/message_sink.h"
 #include "engine/status.h"
 
 namespace cognate::api {
-
-enum class SmtpTls {
-  kImplicit,          // smtps://: TLS from the first byte
-  kStartTlsRequired,  // fail the attempt unless the server offers STARTTLS
-  kStartTlsOptional,  // STARTTLS when the server offers it, plain text otherwise
-  kOff,               // never TLS
-};
-
-// Where and how to deliver; ParseSmtpUrl fills it from the URL.
-struct SmtpConfig {
-  std::string host;                        // name or IP address (IPv6 without brackets)
-  uint16_t port = 25;                      // 25; 465 for smtps://
-  std::string user;                        // empty: no AUTH
-  std::string password;
-  SmtpTls tls = SmtpTls::kStartTlsOptional;
-  bool tls_verify = false;                 // verify the server's certificate and name
-  std::string from;                        // envelope sender and From:; "no-reply@<host>"
-};
 
 struct SmtpSinkOptions {
   // Messages waiting for delivery, retries included, at most (default 10,000); more are dropped.
@@ -93,11 +76,6 @@ class SmtpSink final : public MessageSink {
   SmtpSink(const SmtpSink&) = delete;
   SmtpSink& operator=(const SmtpSink&) = delete;
 
-  // The configuration a smtp:// or smtps:// URL describes (see the top of this file); user and
-  // password are percent-decoded, as are query values. kInvalidArgument names what is wrong:
-  // another scheme, no host, a bad port, credentials without a password, bad percent-encoding,
-  // an unknown parameter or value, a `from` that is not an address.
-  static Result<SmtpConfig> ParseSmtpUrl(std::string_view url);
 
   // Hands the message to `also`, then queues it (EMAIL) or queues its failure report (SMS, or
   // when the queue is full). Never waits for the network. After Stop() it only hands on.

@@ -34,7 +34,7 @@ using std::chrono::milliseconds;
 // ---- ParseSmtpUrl ----
 
 TEST(SmtpUrl, DefaultsFromHostAlone) {
-  auto config = SmtpSink::ParseSmtpUrl("smtp://mail.example.com");
+  auto config = ParseSmtpUrl("smtp://mail.example.com");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->host, "mail.example.com");
   EXPECT_EQ(config->port, 25);
@@ -45,7 +45,7 @@ TEST(SmtpUrl, DefaultsFromHostAlone) {
 }
 
 TEST(SmtpUrl, CredentialsArePercentDecoded) {
-  auto config = SmtpSink::ParseSmtpUrl(
+  auto config = ParseSmtpUrl(
       "smtp://us%40er:p%3Ass%40w%25@127.0.0.1:2525?starttls=required&from=codes%40example.com");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->user, "us@er");
@@ -57,7 +57,7 @@ TEST(SmtpUrl, CredentialsArePercentDecoded) {
 }
 
 TEST(SmtpUrl, SmtpsIsImplicitTlsOnPort465) {
-  auto config = SmtpSink::ParseSmtpUrl("smtps://u:p@smtp.example.com/?tls_verify=on");
+  auto config = ParseSmtpUrl("smtps://u:p@smtp.example.com/?tls_verify=on");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->tls, SmtpTls::kImplicit);
   EXPECT_EQ(config->port, 465);
@@ -65,7 +65,7 @@ TEST(SmtpUrl, SmtpsIsImplicitTlsOnPort465) {
 }
 
 TEST(SmtpUrl, OffAndIpv6) {
-  auto config = SmtpSink::ParseSmtpUrl("smtp://[::1]:2526?starttls=off&tls_verify=off");
+  auto config = ParseSmtpUrl("smtp://[::1]:2526?starttls=off&tls_verify=off");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->host, "::1");
   EXPECT_EQ(config->port, 2526);
@@ -81,7 +81,7 @@ TEST(SmtpUrl, RejectsWhatItCannotMean) {
                           "smtp://h?from=a%0D%0Ab@c", "smtp://h?tls_verify=yes", "smtp://h/path",
                           "smtp://h#frag", "smtp://::1:25", "smtp://[::1", "smtp://[zz]:25",
                           "smtp://h?starttls=off&starttls=required", "smtp://bad host"}) {
-    auto config = SmtpSink::ParseSmtpUrl(url);
+    auto config = ParseSmtpUrl(url);
     EXPECT_FALSE(config.ok()) << url;
     if (!config.ok()) {
       EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument) << url;
@@ -254,7 +254,7 @@ SmtpConfig Config(uint16_t port, const std::string& query = "starttls=off", cons
   url += "127.0.0.1:";
   url += std::to_string(port);
   url += "?" + query;
-  auto config = SmtpSink::ParseSmtpUrl(url);
+  auto config = ParseSmtpUrl(url);
   EXPECT_TRUE(config.ok()) << config.status().ToString();
   return config.ok() ? *config : SmtpConfig{};
 }
