@@ -1,6 +1,6 @@
-// Lockout: repeated failed sign-ins lock the user out for a while, as Cognito does. After five
-// consecutive failures each further failure locks sign-in for 2^(n-5) seconds (n failures so far),
-// at most 15 minutes; a quarter of an hour without failures starts the count again, and a
+// Lockout: repeated failed sign-ins lock the user out for a while, as Cognito does. From the fifth
+// consecutive failure on, the n-th locks sign-in for 2^(n-5) seconds (1 s, 2 s, 4 s, ...), at most
+// 15 minutes; a quarter of an hour without failures starts the count again, and a
 // successful sign-in or a new password clears it. Attempts while locked are refused without
 // extending the lock. The counts travel in user.sign_in.failed, so the audit shows them.
 #include <algorithm>
