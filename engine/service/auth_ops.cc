@@ -293,8 +293,21 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
                                 {"login_keys", LoginKeys(settings, pool->id, user->username, attributes)}}));
   }
   UserState state = std::move(user).value();
-  auto issued = IssueTokens(pool.value(), client.value(), state, ctx, "NEW_PASSWORD_REQUIRED", std::move(events));
-  return issued;
+  if (settings.mfa_configuration == "ON" || settings.mfa_configuration == "OPTIONAL") {
+    // A second factor may be due: the new password is kept first, then the sign-in goes on as
+    // after any password (MFA, device, tokens).
+    auto appended = CommitUser(state, events, ctx);
+    if (!appended.ok()) {
+      if (appended.status().code() == StatusCode::kAlreadyExists) return ClaimTaken(appended.status());
+      if (appended.status().code() == StatusCode::kAborted) {
+        return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
+      }
+      return FromStatus(appended.status());
+    }
+    return FinishPasswordSignIn(pool.value(), client.value(), std::move(state), "NEW_PASSWORD_REQUIRED", json::array(),
+                                Param(responses, "DEVICE_KEY"), ctx);
+  }
+  return IssueTokens(pool.value(), client.value(), state, ctx, "NEW_PASSWORD_REQUIRED", std::move(events));
 }
 
 Outcome<nlohmann::json> UserPoolService::AdminRespondToAuthChallenge(const json& request, const CallContext& ctx) {

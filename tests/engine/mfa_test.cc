@@ -241,5 +241,21 @@ TEST_F(MfaTest, SignIn_WrongMfaCodesCountTowardLockout) {
               ErrorCode::kNotAuthorized, "Password attempts exceeded");
 }
 
+TEST_F(MfaTest, NewPasswordRequired_IsFollowedByTheMfaTheUserMustSetUp) {
+  SetPoolMfa("ON", true, false);
+  CallOk(&UserPoolService::AdminCreateUser, {{"UserPoolId", pool_},
+                                             {"Username", "jane"},
+                                             {"TemporaryPassword", kPassword},
+                                             {"MessageAction", "SUPPRESS"}});
+  const json challenge = Ok(PasswordAuth(client_, "jane", kPassword));
+  ASSERT_EQ(challenge.value("ChallengeName", ""), "NEW_PASSWORD_REQUIRED");
+
+  const json next = Ok(Respond(challenge, {{"USERNAME", "jane"}, {"NEW_PASSWORD", kOtherPassword}}));
+
+  EXPECT_EQ(next.value("ChallengeName", ""), "MFA_SETUP");
+  EXPECT_EQ(AdminGetUser(pool_, "jane").value("UserStatus", ""), "CONFIRMED");  // the new password is kept
+  EXPECT_EQ(Ok(PasswordAuth(client_, "jane", kOtherPassword)).value("ChallengeName", ""), "MFA_SETUP");
+}
+
 }  // namespace
 }  // namespace cognate::testing
