@@ -55,7 +55,6 @@ Outcome<UserPoolService::MessageText> UserPoolService::RecoveryMessage(const Poo
 Outcome<nlohmann::json> UserPoolService::AdminResetUserPassword(const json& request, const CallContext& ctx) {
   auto pool = LoadPool(request);
   if (!pool.ok()) return pool.error();
-  const PoolSettings settings = ReadPoolSettings(pool->config);
   std::string code, attribute;
   MessageText text;
   auto done = MutateUser(
@@ -83,7 +82,6 @@ Outcome<nlohmann::json> UserPoolService::AdminResetUserPassword(const json& requ
 Outcome<nlohmann::json> UserPoolService::ForgotPassword(const json& request, const CallContext& ctx) {
   auto call = LoadPublicCall(request);
   if (!call.ok()) return call.error();
-  const PoolSettings settings = ReadPoolSettings(call->pool.config);
   const bool hide_existence = ReadClientSettings(call->client.config).prevent_user_existence_errors;
   std::string code, attribute;
   MessageText text;
