@@ -8,6 +8,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/transaction_log.h>
 #include <rocksdb/write_batch.h>
 
 #include <future>
@@ -62,6 +63,10 @@ Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(const RocksOption
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = true;
   if (options.env != nullptr) db_options.env = options.env;
+  // Small column families (meta, the vault) rarely fill a memtable and so would pin every log
+  // file; capping the log makes RocksDB flush them, which bounds what a start after a crash
+  // replays (about 3 s) instead of gigabytes.
+  db_options.max_total_wal_size = 256ull << 20;
 
   rocksdb::BlockBasedTableOptions table_options;
   table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -136,11 +141,28 @@ RocksEventStore::~RocksEventStore() {
   }
   shred_cv_.notify_one();
   if (shredder_.joinable()) shredder_.join();
+  FlushLargeLogOnStop();
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   }
   // Close reports only errors of background work that is being abandoned; the WAL is synced.
   db_->Close().PermitUncheckedError();
+}
+
+// A clean stop with a large log flushes it, so the next start opens in milliseconds however much
+// was written. A small one is left: replaying it takes milliseconds, while flushing every column
+// family at every stop would litter level 0 with tiny table files. (A read-only or follower store
+// answers NotSupported, which is fine.)
+void RocksEventStore::FlushLargeLogOnStop() {
+  rocksdb::VectorLogPtr log_files;
+  if (!db_->GetSortedWalFiles(log_files).ok()) return;
+  uint64_t log_bytes = 0;
+  for (const std::unique_ptr<rocksdb::LogFile>& file : log_files) {
+    if (file->Type() == rocksdb::kAliveLogFile) log_bytes += file->SizeFileBytes();
+  }
+  if (log_bytes > options_.flush_on_stop_above_log_bytes) {
+    db_->Flush(rocksdb::FlushOptions(), handles_).PermitUncheckedError();
+  }
 }
 
 Status RocksEventStore::LoadHead() {

@@ -65,6 +65,10 @@ struct RocksOptions {
   // LRU block cache shared by all column families, in bytes. Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
 
+  // On a clean stop (destruction), flush the memtables when the live write-ahead log holds more
+  // than this many bytes, so the next start does not replay it. Default: 32 MiB.
+  uint64_t flush_on_stop_above_log_bytes = uint64_t{32} << 20;
+
   // RocksDB environment. Default: nullptr, meaning rocksdb::Env::Default(). Tests pass one that
   // injects I/O faults. Not owned; must outlive the store.
   rocksdb::Env* env = nullptr;
@@ -195,6 +199,7 @@ class RocksEventStore final : public EventStore {
   // Reads the meta family and checks it against the last event; sets the head. On a fresh
   // primary, writes the format version.
   Status LoadHead();
+  void FlushLargeLogOnStop();
   // Sets last_sequence_ and wakes WaitForEvents.
   void PublishLastSequence(uint64_t sequence);
   // On a follower, a shared lock on catch_up_mu_ (so the read does not overlap a CatchUp);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
@@ -310,6 +311,45 @@ TEST_F(RocksEventStoreTest, ReopenPreservesEverythingAndContinuesTheChain) {
   Status status;
   EXPECT_TRUE(Problems(*store_, &status).empty());
   EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
+// Table files (.sst) in a store's directory.
+int TableFiles(const std::string& path) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(path)) {
+    if (entry.path().extension() == ".sst") ++count;
+  }
+  return count;
+}
+
+// A clean stop flushes the memtables only when the log has grown past the threshold: a small log
+// stays as it is (replaying it is cheap), a large one is flushed so the next start replays nothing.
+TEST(RocksEventStoreStopTest, FlushesOnlyALargeLog) {
+  TempDir dir;
+  auto write_and_stop = [&](const std::string& path, uint64_t threshold) {
+    RocksOptions options;
+    options.path = path;
+    options.flush_on_stop_above_log_bytes = threshold;
+    Result<std::unique_ptr<RocksEventStore>> store = RocksEventStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    for (int i = 0; i < 20; ++i) {
+      AppendRequest request = MakeAppend("s", static_cast<uint64_t>(i), std::string(1000, 'x'));
+      request.rows.push_back({"t", "k" + std::to_string(i), "row"});
+      ASSERT_TRUE((*store)->Append(std::move(request)).ok());
+    }
+  };
+  write_and_stop(dir.Sub("small"), 1 << 20);
+  EXPECT_EQ(TableFiles(dir.Sub("small")), 0) << "20 KiB of log is under 1 MiB: left to replay";
+  write_and_stop(dir.Sub("large"), 4 << 10);
+  EXPECT_GT(TableFiles(dir.Sub("large")), 0) << "20 KiB of log is over 4 KiB: flushed";
+
+  // Both reopen with everything.
+  for (const char* name : {"small", "large"}) {
+    std::unique_ptr<RocksEventStore> store = OpenStore(dir.Sub(name));
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->LastSequence(), 20u) << name;
+    EXPECT_EQ(**store->Get("t", "k19"), "row") << name;
+  }
 }
 
 TEST_F(RocksEventStoreTest, VerifyChainDetectsATamperedEvent) {
