@@ -189,12 +189,12 @@ Result<AppendResult> UserPoolService::CommitGroup(GroupState& group, const Event
 }
 
 Outcome<PoolState> UserPoolService::LoadPoolById(const std::string& pool_id) {
-  auto pool = LoadState<PoolState>(store_, tables::kPools, pool_id, PoolStream(pool_id));
+  auto pool = pool_cache_.Load(store_, tables::kPools, pool_id, PoolStream(pool_id));
   if (!pool.ok()) return FromStatus(pool.status());
-  if (!pool->exists || pool->deleted) {
+  if (!(*pool)->exists || (*pool)->deleted) {
     return Reject(ErrorCode::kResourceNotFound, "User pool " + pool_id + " does not exist.");
   }
-  return std::move(pool).value();
+  return **pool;
 }
 
 Outcome<PoolState> UserPoolService::LoadPool(const json& request, const char* field) {
@@ -204,12 +204,12 @@ Outcome<PoolState> UserPoolService::LoadPool(const json& request, const char* fi
 }
 
 Outcome<ClientState> UserPoolService::LoadClient(const std::string& client_id) {
-  auto client = LoadState<ClientState>(store_, tables::kClients, client_id, ClientStream(client_id));
+  auto client = client_cache_.Load(store_, tables::kClients, client_id, ClientStream(client_id));
   if (!client.ok()) return FromStatus(client.status());
-  if (!client->exists || client->deleted) {
+  if (!(*client)->exists || (*client)->deleted) {
     return Reject(ErrorCode::kResourceNotFound, "User pool client " + client_id + " does not exist.");
   }
-  return std::move(client).value();
+  return **client;
 }
 
 Outcome<ClientState> UserPoolService::LoadPoolClient(const PoolState& pool, const std::string& client_id) {

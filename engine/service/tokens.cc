@@ -49,6 +49,8 @@ Result<UserPoolService::PoolKeys> UserPoolService::KeysFor(const PoolState& pool
     (k.use == "id" ? keys.id_key : keys.access_key) = shared;
   }
   if (!keys.id_key || !keys.access_key) return DataLossError("pool " + pool.id + " lacks signing keys");
+  keys.jwks = std::make_shared<const json>(
+      json{{"keys", json::array({keys.id_key->PublicJwk(), keys.access_key->PublicJwk()})}});
   std::unique_lock lock(keys_mu_);
   keys_[pool.id] = keys;
   return keys;
@@ -393,7 +395,7 @@ Outcome<nlohmann::json> UserPoolService::Jwks(const std::string& pool_id) {
   if (!pool.ok()) return pool.error();
   auto keys = KeysFor(pool.value());
   if (!keys.ok()) return FromStatus(keys.status());
-  return json{{"keys", json::array({keys->id_key->PublicJwk(), keys->access_key->PublicJwk()})}};
+  return *keys->jwks;
 }
 
 Outcome<nlohmann::json> UserPoolService::OpenIdConfiguration(const std::string& pool_id) {

@@ -32,6 +32,7 @@
 #include "engine/ports/event_store.h"
 #include "engine/ports/message_sink.h"
 #include "engine/ports/trigger_runner.h"
+#include "engine/service/row_state_cache.h"
 #include "engine/trigger/trigger_events.h"
 #include "engine/user/claim_overrides.h"
 #include "engine/user/user_state.h"
@@ -187,6 +188,7 @@ class UserPoolService {
   struct PoolKeys {
     std::shared_ptr<const crypto::RsaKey> id_key;
     std::shared_ptr<const crypto::RsaKey> access_key;
+    std::shared_ptr<const json> jwks;  // {"keys": [id, access]}: the public halves, rendered once
   };
   struct ResolvedUser {
     UserState state;
@@ -455,6 +457,10 @@ class UserPoolService {
 
   std::shared_mutex keys_mu_;
   std::map<std::string, PoolKeys> keys_;  // pool id -> unsealed signing keys
+
+  // Pools and clients are read on nearly every request; their rows are parsed once per change.
+  RowStateCache<PoolState> pool_cache_{4096};
+  RowStateCache<ClientState> client_cache_{4096};
 };
 
 }  // namespace cognate
