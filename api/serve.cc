@@ -1,7 +1,9 @@
 #include "api/serve.h"
 
+#include <sched.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -35,6 +37,16 @@ struct ServeFlags {
   std::string message_sink = "outbox";
   TriggerLimits trigger_limits;
 };
+
+// The cores this process may run on (its affinity mask, e.g. under taskset or a container's
+// cpuset), which can be fewer than the machine has: threads sized to the machine would then take
+// turns on the same cores.
+unsigned UsableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 const char kUsage[] =
     "usage: cognate serve [--data DIR] [--listen HOST:PORT] [--admin-key ID:SECRET]...\n"
@@ -144,6 +156,7 @@ int RunServe(const std::vector<std::string>& args) {
     return 2;
   }
   HttpServerOptions http;
+  http.io_threads = static_cast<int>(UsableCores());
   http.host = flags.listen.substr(0, colon);
   try {
     const int port = std::stoi(flags.listen.substr(colon + 1));
@@ -209,7 +222,7 @@ int RunServe(const std::vector<std::string>& args) {
   // One Argon2id hash per core at a time (19 MiB each); a caller waits for a slot, but with more
   // than 16 per core already waiting (about a second of queue) it is refused at once with
   // TooManyRequestsException instead of timing out.
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned cores = UsableCores();
   crypto::PasswordHashingPool hasher(cores, 16 * cores);
   Outbox outbox;
   // With SMTP, messages go to the outbox too (ListOutbox keeps working) and then to the mail
