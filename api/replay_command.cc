@@ -9,21 +9,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <optional>
 #include <set>
-#include <unordered_map>
 
 #include "api/log_access.h"
 #include "api/log_commands.h"
-#include "engine/audit/event_reader.h"
+#include "api/log_replay.h"
 #include "engine/audit/projector.h"
 
 namespace cognate::api {
 namespace {
 
 const char kUsage[] = "usage: cognate replay [--data DIR] [--into NEWDIR]\n";
-constexpr size_t kBatchEvents = 4096;
-constexpr size_t kMaxCachedRows = 200000;
 
 using Clock = std::chrono::steady_clock;
 
@@ -57,41 +53,6 @@ class Progress {
   const bool enabled_;
   const Clock::time_point start_ = Clock::now();
   Clock::time_point last_draw_{};
-};
-
-// The rows the replay has written, consulted before the target store: an event must see the
-// writes of the events before it in its own batch (not imported yet), and a cache of recent rows
-// spares the target's reads.
-class ReplayedRows {
- public:
-  explicit ReplayedRows(EventStore& target) : target_(target) {}
-
-  Result<std::optional<std::string>> Get(const std::string& table, const std::string& key) {
-    auto it = rows_.find(CacheKey(table, key));
-    if (it != rows_.end()) return it->second;
-    return target_.Get(table, key);
-  }
-  void Apply(const ProjectionWrites& writes) {
-    for (const RowWrite& row : writes.rows) rows_[CacheKey(row.table, row.key)] = row.value;
-  }
-  // Called after each batch is imported. The rows stay as a cache of what the target holds (a
-  // replay touches the same users' rows again and again) until there are too many.
-  void Trim() {
-    if (rows_.size() > kMaxCachedRows) rows_.clear();
-  }
-
- private:
-  // Table names never contain NUL, so "table\0key" names one row.
-  static std::string CacheKey(const std::string& table, const std::string& key) {
-    std::string joined;
-    joined.reserve(table.size() + 1 + key.size());
-    joined.append(table).push_back('\0');
-    joined.append(key);
-    return joined;
-  }
-
-  EventStore& target_;
-  std::unordered_map<std::string, std::optional<std::string>> rows_;
 };
 
 // Names the first read-model entry where the live store and the rebuilt one differ: tables in
@@ -192,44 +153,15 @@ int RunReplayCommand(const std::vector<std::string>& args) {
     return 1;
   }
 
-  const audit::KeyLookup keys = (*access)->keys();
-  ReplayedRows replayed(**target);
-  const audit::RowReader rows = [&](const std::string& table, const std::string& key) { return replayed.Get(table, key); };
   Progress progress(last);
   const auto started = Clock::now();
-  uint64_t done = 0;
-  std::set<std::string> touched_claims;
-  Status replayed_all = audit::ForEachBatch(source, last, kBatchEvents, [&](std::vector<StoredEvent>& batch) -> Status {
-    storage::ImportWrites writes;
-    writes.entries.reserve(batch.size());
-    for (const StoredEvent& stored : batch) {
-      auto decoded = audit::DecodeEvent(stored, keys);
-      if (!decoded.ok()) return decoded.status();
-      auto projected = audit::ProjectStoredEvent(stored, decoded->event, rows);
-      if (!projected.ok()) {
-        std::string where = "#";  // built piecewise: "#" + to_string() trips a GCC 12 -Wrestrict false alarm
-        where += std::to_string(stored.sequence);
-        return Status(projected.status().code(), where + ": " + projected.status().message());
-      }
-      replayed.Apply(*projected);
-      for (const Claim& claim : projected->claims) touched_claims.insert(claim.key);
-      for (const std::string& key : projected->releases) touched_claims.insert(key);
-      writes.entries.push_back(storage::ImportWrites::Entry{
-          std::move(projected->releases), std::move(projected->claims), std::move(projected->rows), {}});
-    }
-    if (Status imported = (*target)->Import(batch, writes); !imported.ok()) {
-      return Status(imported.code(), "writing the rebuilt store: " + imported.message());
-    }
-    replayed.Trim();
-    done += batch.size();
-    progress.Update(done);
-    return Status::Ok();
-  });
+  auto replayed = ReplayLog(source, last, (*access)->keys(), **target, [&](uint64_t done) { progress.Update(done); });
   progress.Finish();
-  if (!replayed_all.ok()) {
-    std::cerr << "cognate replay: " << replayed_all.message() << "\n";
+  if (!replayed.ok()) {
+    std::cerr << "cognate replay: " << replayed.status().message() << "\n";
     return 1;
   }
+  const uint64_t done = replayed->events;
   if (Status synced = (*target)->Sync(); !synced.ok()) {
     std::cerr << "cognate replay: " << synced.ToString() << "\n";
     return 1;
@@ -250,7 +182,7 @@ int RunReplayCommand(const std::vector<std::string>& args) {
   }
   std::cout << "DIFFERENT: rebuilt digest " << *rebuilt_digest << ", live digest " << *live_digest << " as of #"
             << last << "\n";
-  auto difference = FirstRowDifference(source, **target, touched_claims);
+  auto difference = FirstRowDifference(source, **target, replayed->touched_claims);
   if (!difference.ok()) {
     std::cerr << "cognate replay: looking for the first difference: " << difference.status().ToString() << "\n";
   } else {
