@@ -46,6 +46,11 @@ struct Flags {
   bool keep_pool = false;
   nlohmann::json lambda_config = nlohmann::json::object();
   bool json = false;
+  // --pool-id/--client-id: drive an existing pool (see SetupOptions::existing_pool_id).
+  std::string pool_id;
+  std::string client_id;
+  std::string user_prefix = "user-";
+  int64_t pool_users = 0;
 };
 
 void PrintUsage(std::FILE* out) {
@@ -54,6 +59,8 @@ void PrintUsage(std::FILE* out) {
                "                    [--connections N] [--duration S] [--warmup S] [--json]\n"
                "                    [--users K] [--timeout S] [--setup-parallelism P] "
                "[--keep-pool] [--lambda KEY=NAME]\n"
+               "                    [--pool-id ID --client-id ID [--user-prefix P] "
+               "[--pool-users N]]\n"
                "\n"
                "  --op OP               one of: %s\n"
                "  --endpoint URL        http://HOST:PORT of the server (default %s)\n"
@@ -69,6 +76,12 @@ void PrintUsage(std::FILE* out) {
                "  --keep-pool           do not delete the bench pool afterwards\n"
                "  --lambda KEY=NAME     attach the deployed trigger NAME as LambdaConfig KEY\n"
                "  --json                print one JSON object on stdout (summary goes to stderr)\n"
+               "  --pool-id ID          drive this existing pool instead of creating one; nothing\n"
+               "                        is created or deleted (needs --client-id)\n"
+               "  --client-id ID        its app client (USER_PASSWORD_AUTH, SRP and refresh allowed)\n"
+               "  --user-prefix P       its users are P0 .. P<N-1>, password %s (default user-)\n"
+               "  --pool-users N        how many users it holds; --users K of them are driven,\n"
+               "                        spread evenly, K defaulting to min(N, 1000) (default K)\n"
                "\n"
                "srp-sign-in is one measured operation per sign-in: InitiateAuth USER_SRP_AUTH,\n"
                "the client's SRP computation and RespondToAuthChallenge PASSWORD_VERIFIER; its\n"
@@ -77,7 +90,8 @@ void PrintUsage(std::FILE* out) {
                "\n"
                "Exit status: 0 all requests answered 200; 2 some did not; 1 usage or set-up "
                "failure.\n",
-               OpNames().c_str(), Flags().endpoint.c_str(), kSrpSecretSize);
+               OpNames().c_str(), Flags().endpoint.c_str(), std::string(kPassword).c_str(),
+               kSrpSecretSize);
 }
 
 std::optional<double> ParseSeconds(const std::string& text) {
@@ -132,6 +146,16 @@ bool ParseFlags(int argc, char** argv, Flags& flags, bool& help) {
       if (!v || v->find('=') == std::string::npos) return bad("--lambda needs KEY=NAME:");
       flags.lambda_config[v->substr(0, v->find('='))] =
           "arn:aws:lambda:us-east-1:000000000000:function:" + v->substr(v->find('=') + 1);
+    } else if (name == "--pool-id" || name == "--client-id" || name == "--user-prefix") {
+      auto v = value();
+      if (!v || v->empty()) return bad("missing value for");
+      (name == "--pool-id" ? flags.pool_id : name == "--client-id" ? flags.client_id : flags.user_prefix) = *v;
+    } else if (name == "--pool-users") {
+      auto v = value();
+      char* end = nullptr;
+      const long long n = v ? std::strtoll(v->c_str(), &end, 10) : 0;
+      if (!v || v->empty() || end != v->c_str() + v->size() || n < 1) return bad("expected a positive integer for");
+      flags.pool_users = n;
     } else if (name == "--endpoint" || name == "--admin-key" || name == "--op") {
       auto v = value();
       if (!v) return bad("missing value for");
@@ -216,12 +240,28 @@ int Main(int argc, char** argv) {
   setup.op = *op;
   setup.run_id = run_id;
   setup.users = flags.users > 0 ? flags.users : std::max(flags.connections, 32);
+  if (!flags.pool_id.empty() || !flags.client_id.empty()) {
+    if (flags.pool_id.empty() || flags.client_id.empty()) {
+      std::fprintf(stderr, "cognate-load: --pool-id and --client-id go together\n");
+      return kExitFailure;
+    }
+    setup.existing_pool_id = flags.pool_id;
+    setup.existing_client_id = flags.client_id;
+    setup.user_prefix = flags.user_prefix;
+    setup.pool_users = flags.pool_users;
+    if (flags.users == 0) {
+      setup.users = static_cast<int>(flags.pool_users > 0 ? std::min<int64_t>(flags.pool_users, 1000) : 1000);
+    }
+    flags.keep_pool = true;  // not ours to delete
+  }
   setup.parallelism = flags.setup_parallelism;
   const auto setup_timeout = std::chrono::milliseconds(
       static_cast<int64_t>(std::max(flags.timeout_s, 30.0) * 1000));
   setup.request_timeout = setup_timeout;
 
-  std::fprintf(stderr, "cognate-load: setting up pool bench-%s on %s%s\n", run_id.c_str(),
+  std::fprintf(stderr, "cognate-load: setting up %s%s on %s%s\n",
+               setup.existing_pool_id.empty() ? "pool bench-" : "existing pool ",
+               setup.existing_pool_id.empty() ? run_id.c_str() : setup.existing_pool_id.c_str(),
                endpoint->authority.c_str(),
                NeedsUsers(*op) ? (" with " + std::to_string(setup.users) + " users").c_str() : "");
   const auto setup_start = std::chrono::steady_clock::now();

@@ -34,19 +34,21 @@ Result<std::string> StringAt(const json& document, std::initializer_list<const c
 // wanted. Writes the tokens into fixture slot `i`.
 Status SetUpUser(HttpClient& client, const SetupOptions& options, Fixture& fixture, size_t i) {
   const std::string& username = fixture.usernames[i];
-  auto created = CallCognito(client, options.endpoint, "AdminCreateUser",
-                             {{"UserPoolId", fixture.pool_id},
-                              {"Username", username},
-                              {"MessageAction", "SUPPRESS"}},
-                             &options.admin_key);
-  if (!created.ok()) return created.status();
-  auto password = CallCognito(client, options.endpoint, "AdminSetUserPassword",
-                              {{"UserPoolId", fixture.pool_id},
-                               {"Username", username},
-                               {"Password", kPassword},
-                               {"Permanent", true}},
-                              &options.admin_key);
-  if (!password.ok()) return password.status();
+  if (options.existing_pool_id.empty()) {
+    auto created = CallCognito(client, options.endpoint, "AdminCreateUser",
+                               {{"UserPoolId", fixture.pool_id},
+                                {"Username", username},
+                                {"MessageAction", "SUPPRESS"}},
+                               &options.admin_key);
+    if (!created.ok()) return created.status();
+    auto password = CallCognito(client, options.endpoint, "AdminSetUserPassword",
+                                {{"UserPoolId", fixture.pool_id},
+                                 {"Username", username},
+                                 {"Password", kPassword},
+                                 {"Permanent", true}},
+                                &options.admin_key);
+    if (!password.ok()) return password.status();
+  }
   if (!NeedsTokens(options.op)) return Status::Ok();
 
   auto auth = CallCognito(
@@ -105,12 +107,30 @@ Status SetUpUsers(const SetupOptions& options, Fixture& fixture) {
   return first_error;
 }
 
+// SetUp for an existing pool: its users named, not created; signed in if the op needs tokens.
+Status SetUpExisting(const SetupOptions& options, Fixture& fixture) {
+  fixture.pool_id = options.existing_pool_id;
+  fixture.client_id = options.existing_client_id;
+  if (!NeedsUsers(options.op)) return Status::Ok();
+  const int64_t users = std::max(options.users, 1);
+  const int64_t pool_users = options.pool_users > 0 ? options.pool_users : users;
+  if (users > pool_users) return InvalidArgumentError("more users to drive than the pool holds");
+  for (int64_t j = 0; j < users; ++j) {
+    fixture.usernames.push_back(options.user_prefix + std::to_string(j * pool_users / users));
+  }
+  if (!NeedsTokens(options.op)) return Status::Ok();
+  fixture.access_tokens.resize(fixture.usernames.size());
+  fixture.refresh_tokens.resize(fixture.usernames.size());
+  return SetUpUsers(options, fixture);
+}
+
 }  // namespace
 
 Status SetUp(const SetupOptions& options, Fixture* out) {
   HttpClient client(options.endpoint, options.request_timeout);
   Fixture& fixture = *out;
   fixture = Fixture();
+  if (!options.existing_pool_id.empty()) return SetUpExisting(options, fixture);
 
   nlohmann::json create_pool = {{"PoolName", "bench-" + options.run_id},
                                  {"Policies",

@@ -35,10 +35,20 @@ struct SetupOptions {
   // The bench pool's LambdaConfig ({"PreSignUp": "arn:...:function:NAME"}), to measure an
   // operation with a trigger attached. Default: none.
   nlohmann::json lambda_config = nlohmann::json::object();
+  // An existing pool to run against instead of creating one (e.g. one cognate-seed-log --mode pool
+  // made): its id, its app client, and its users "<user_prefix><i>" for i in [0, pool_users), each
+  // with the password kPassword. Set-up then creates nothing; of those users, `users` spread
+  // evenly over the pool (i = j·pool_users/users) are driven, and for ops that need tokens each is
+  // signed in once. Default: empty pool id (create a bench pool).
+  std::string existing_pool_id;
+  std::string existing_client_id;
+  std::string user_prefix = "user-";
+  int64_t pool_users = 0;  // 0: `users`
 };
 
 // Creates the pool, the client and (if NeedsUsers(op)) the users, and (if NeedsTokens(op)) signs
-// each user in once, filling `*fixture` as it goes. Returns the first failing call's error:
+// each user in once, filling `*fixture` as it goes. With existing_pool_id, only names the users
+// and signs them in. Returns the first failing call's error:
 // kUnavailable for transport failures and for passing `deadline`, kFailedPrecondition for a
 // non-200 answer, kInternal for an unexpected answer. On failure fixture->pool_id is still set
 // if the pool was created, so the caller can delete it.

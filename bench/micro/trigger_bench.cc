@@ -1,7 +1,6 @@
 // Micro-benchmarks of the Lua trigger runtime: what one trigger invocation adds to a request.
-//
-// Build (Release) and run:
-//   cmake --build build/release --target trigger_bench && build/release/bench/trigger_bench
+// Part of cognate-micro (bench/README.md):
+//   build/release/bench/cognate-micro --benchmark_filter='Trigger|PrepareState'
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -89,5 +88,3 @@ BENCHMARK(BM_PrepareState);
 
 }  // namespace
 }  // namespace cognate::triggers
-
-BENCHMARK_MAIN();
