@@ -45,7 +45,7 @@ Outcome<nlohmann::json> UserPoolService::GetUserAttributeVerificationCode(const 
   if (!attribute.ok()) return attribute.error();
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  const PoolState& pool = info->pool;
+  const PoolState& pool = *info->pool;
   const PoolSettings settings = ReadPoolSettings(pool.config);
   std::string code;
   MessageText text;
@@ -80,7 +80,7 @@ Outcome<nlohmann::json> UserPoolService::VerifyUserAttribute(const json& request
   if (!code.ok()) return code.error();
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  const PoolState& pool = info->pool;
+  const PoolState& pool = *info->pool;
   const PoolSettings settings = ReadPoolSettings(pool.config);
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = SelfLoader(pool.id, info->user.sub)();

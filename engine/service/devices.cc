@@ -82,7 +82,7 @@ Outcome<nlohmann::json> UserPoolService::ConfirmDevice(const json& request, cons
   }
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  const PoolState pool = info->pool;
+  const PoolState pool = *info->pool;
   const PoolSettings settings = ReadPoolSettings(pool.config);
   // Remembered at once unless the pool leaves that to the user (UpdateDeviceStatus).
   const bool ask_user = settings.device_only_remembered_on_user_prompt;
@@ -165,7 +165,7 @@ Outcome<nlohmann::json> UserPoolService::UpdateDeviceStatus(const json& request,
   if (!status.ok()) return status.error();
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  auto done = MutateUser(SelfLoader(info->pool.id, info->user.sub),
+  auto done = MutateUser(SelfLoader(info->pool->id, info->user.sub),
                          [&](const UserState& user) { return DecideDeviceStatus(user, device_key.value(), status.value(), "self"); },
                          ctx);
   if (!done.ok()) return done.error();
@@ -191,7 +191,7 @@ Outcome<nlohmann::json> UserPoolService::ForgetDevice(const json& request, const
   if (!device_key.ok()) return device_key.error();
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  auto done = MutateUser(SelfLoader(info->pool.id, info->user.sub),
+  auto done = MutateUser(SelfLoader(info->pool->id, info->user.sub),
                          [&](const UserState& user) { return DecideForget(user, device_key.value(), "self"); }, ctx);
   if (!done.ok()) return done.error();
   return json::object();

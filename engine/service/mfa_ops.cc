@@ -80,7 +80,7 @@ Outcome<Events> UserPoolService::DecideMfaPreference(const PoolState& pool, cons
 Outcome<nlohmann::json> UserPoolService::SetUserMFAPreference(const json& request, const CallContext& ctx) {
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  const PoolState pool = info->pool;
+  const PoolState pool = *info->pool;
   auto done = MutateUser(SelfLoader(pool.id, info->user.sub),
                          [&](const UserState& user) { return DecideMfaPreference(pool, user, request, "self"); }, ctx);
   if (!done.ok()) return done.error();
@@ -113,7 +113,7 @@ Outcome<nlohmann::json> UserPoolService::AssociateSoftwareToken(const json& requ
   }
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  const std::string pool_id = info->pool.id, sub = info->user.sub;
+  const std::string pool_id = info->pool->id, sub = info->user.sub;
   auto done = MutateUser(SelfLoader(pool_id, sub),
                          [&](const UserState&) -> Outcome<Events> {
                            return Events{MakeEvent(user_events::kTotpAssociated,
@@ -161,7 +161,7 @@ Outcome<nlohmann::json> UserPoolService::VerifySoftwareToken(const json& request
 
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  const std::string pool_id = info->pool.id, sub = info->user.sub;
+  const std::string pool_id = info->pool->id, sub = info->user.sub;
   auto done = MutateUser(
       SelfLoader(pool_id, sub),
       [&](const UserState& user) -> Outcome<Events> {

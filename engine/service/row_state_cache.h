@@ -1,5 +1,5 @@
-// Parsed states of read-model rows, kept for rows read on every request (pools, clients), so a
-// request pays a point read and a byte comparison instead of a JSON parse.
+// Parsed states of read-model rows, kept for rows read on every request (pools, clients, users),
+// so a request pays a point read and a byte comparison instead of a JSON parse.
 //
 // An entry is keyed by the row's key and validated by the row's own bytes: a state is reused only
 // when the row just read is byte-identical to the row it was parsed from. The state is a pure
@@ -33,6 +33,7 @@ class RowStateCache {
     auto row = store.Get(table, key);
     if (!row.ok()) return row.status();
     if (!row->has_value()) {
+      Forget(key);
       auto version = store.StreamVersion(stream);
       if (!version.ok()) return version.status();
       auto blank = StateFromRow<State>(std::nullopt, table, key, *version);
@@ -53,6 +54,23 @@ class RowStateCache {
     return state;
   }
 
+  // Drops what is kept for `key`, so a deleted row's state (a deleted user's personal data) does
+  // not linger in memory. Loading a key whose row is gone does the same.
+  void Forget(const std::string& key) {
+    {
+      std::shared_lock lock(mu_);
+      if (!entries_.count(key)) return;
+    }
+    std::unique_lock lock(mu_);
+    entries_.erase(key);
+  }
+
+  // Entries kept (for tests).
+  size_t size() const {
+    std::shared_lock lock(mu_);
+    return entries_.size();
+  }
+
  private:
   struct Entry {
     std::string row;
@@ -60,7 +78,7 @@ class RowStateCache {
   };
 
   const size_t max_entries_;
-  std::shared_mutex mu_;
+  mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Entry> entries_;
 };
 

@@ -120,8 +120,11 @@ Result<AppendResult> UserPoolService::CommitUser(UserState& user, const Events& 
     return e.type == user_events::kSignInFailed || e.type == user_events::kCodeRejected;
   });
   const std::string actor = !ctx.actor.empty() ? ctx.actor : attempt ? "anonymous" : "user:" + user.sub;
-  return Commit(store_, clock_, UserStream(user.pool_id, user.sub), user, all, ctx, actor, EvolveUser,
-                ProjectUserEvent, std::move(personal));
+  auto committed = Commit(store_, clock_, UserStream(user.pool_id, user.sub), user, all, ctx, actor, EvolveUser,
+                          ProjectUserEvent, std::move(personal));
+  // The erased user's parsed state goes too, not only the row.
+  if (deleting) user_cache_.Forget(UserRowKey(user.pool_id, user.sub));
+  return committed;
 }
 
 Result<std::optional<std::string>> UserPoolService::PersonalKey(const UserState& user, bool create,
@@ -188,13 +191,19 @@ Result<AppendResult> UserPoolService::CommitGroup(GroupState& group, const Event
                 [](const GroupState&, const GroupState& after, const Event&) { return ProjectGroup(after); });
 }
 
-Outcome<PoolState> UserPoolService::LoadPoolById(const std::string& pool_id) {
+Outcome<std::shared_ptr<const PoolState>> UserPoolService::LoadSharedPool(const std::string& pool_id) {
   auto pool = pool_cache_.Load(store_, tables::kPools, pool_id, PoolStream(pool_id));
   if (!pool.ok()) return FromStatus(pool.status());
   if (!(*pool)->exists || (*pool)->deleted) {
     return Reject(ErrorCode::kResourceNotFound, "User pool " + pool_id + " does not exist.");
   }
-  return **pool;
+  return std::move(pool).value();
+}
+
+Outcome<PoolState> UserPoolService::LoadPoolById(const std::string& pool_id) {
+  auto pool = LoadSharedPool(pool_id);
+  if (!pool.ok()) return pool.error();
+  return *pool.value();
 }
 
 Outcome<PoolState> UserPoolService::LoadPool(const json& request, const char* field) {
@@ -251,7 +260,9 @@ Result<GroupState> UserPoolService::LoadGroup(const std::string& pool_id, const 
 }
 
 Result<UserState> UserPoolService::LoadUserBySub(const std::string& pool_id, const std::string& sub) {
-  return LoadState<UserState>(store_, tables::kUsers, UserRowKey(pool_id, sub), UserStream(pool_id, sub));
+  auto user = user_cache_.Load(store_, tables::kUsers, UserRowKey(pool_id, sub), UserStream(pool_id, sub));
+  if (!user.ok()) return user.status();
+  return **user;
 }
 
 std::string UserPoolService::NormalizeName(const PoolSettings& settings, const std::string& name) const {

@@ -283,26 +283,35 @@ Outcome<UserPoolService::AccessTokenInfo> UserPoolService::ValidateAccessToken(c
   auto token = wire::RequiredString(request, "AccessToken", 1, 100000);
   if (!token.ok()) return token.error();
   const DomainError invalid = Reject(ErrorCode::kNotAuthorized, "Invalid Access Token");
-  auto decoded = crypto::DecodeJwtUnverified(token.value());
-  if (!decoded.ok()) return invalid;
-  const json& payload = (*decoded)["payload"];
-  const std::string iss = payload.value("iss", "");
-  const auto slash = iss.rfind('/');
-  if (slash == std::string::npos || iss.substr(0, slash) != options_.issuer_base) return invalid;
-  auto pool = LoadPoolById(iss.substr(slash + 1));
-  if (!pool.ok()) return invalid;
-  auto keys = KeysFor(pool.value());
-  if (!keys.ok()) return FromStatus(keys.status());
-  auto claims = crypto::VerifyJwtRs256(*keys->access_key, token.value());
-  if (!claims.ok() || claims->value("token_use", "") != "access") return invalid;
-  if (claims->value("exp", int64_t{0}) <= clock_.NowMs() / 1000) {
+  auto verified = verified_tokens_.Find(token.value());
+  if (!verified) {
+    auto decoded = crypto::DecodeJwtUnverified(token.value());
+    if (!decoded.ok()) return invalid;
+    const json& payload = (*decoded)["payload"];
+    const std::string iss = payload.value("iss", "");
+    const auto slash = iss.rfind('/');
+    if (slash == std::string::npos || iss.substr(0, slash) != options_.issuer_base) return invalid;
+    auto issuer = LoadSharedPool(iss.substr(slash + 1));
+    if (!issuer.ok()) return invalid;
+    auto keys = KeysFor(*issuer.value());
+    if (!keys.ok()) return FromStatus(keys.status());
+    auto checked = crypto::VerifyJwtRs256(*keys->access_key, token.value());
+    if (!checked.ok() || checked->value("token_use", "") != "access") return invalid;
+    verified = verified_tokens_.Insert(token.value(), issuer.value()->id, std::move(checked).value());
+  }
+  // The pool is looked up every time: a deleted pool's tokens stop working at once.
+  auto loaded = LoadSharedPool(verified->pool_id);
+  if (!loaded.ok()) return invalid;
+  std::shared_ptr<const PoolState> pool = std::move(loaded).value();
+  const json& claims = verified->claims;
+  if (claims.value("exp", int64_t{0}) <= clock_.NowMs() / 1000) {
     return Reject(ErrorCode::kNotAuthorized, "Access Token has expired");
   }
-  auto user = LoadUserBySub(pool->id, claims->value("sub", ""));
+  auto user = LoadUserBySub(pool->id, claims.value("sub", ""));
   if (!user.ok()) return FromStatus(user.status());
   if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
   if (!user->enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
-  const std::string origin_jti = claims->value("origin_jti", "");
+  const std::string origin_jti = claims.value("origin_jti", "");
   auto origin = store_.Get(tables::kOrigins, origin_jti);
   auto revoked = store_.Get(tables::kRevoked, origin_jti);
   if (!origin.ok() || !revoked.ok()) return FromStatus(!origin.ok() ? origin.status() : revoked.status());
@@ -311,7 +320,7 @@ Outcome<UserPoolService::AccessTokenInfo> UserPoolService::ValidateAccessToken(c
       origin_record.value("issued_version", uint64_t{0}) < user->signed_out_version) {
     return Reject(ErrorCode::kNotAuthorized, "Access Token has been revoked");
   }
-  return AccessTokenInfo{std::move(pool).value(), std::move(user).value(), std::move(claims).value()};
+  return AccessTokenInfo{std::move(pool), std::move(user).value(), std::move(verified)};
 }
 
 Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client_id,

@@ -82,9 +82,9 @@ Outcome<nlohmann::json> UserPoolService::UpdateUserAttributes(const json& reques
   if (!info.ok()) return info.error();
   auto changes = wire::Attributes(request, "UserAttributes");
   if (!changes.ok()) return changes.error();
-  const PoolSettings settings = ReadPoolSettings(info->pool.config);
+  const PoolSettings settings = ReadPoolSettings(info->pool->config);
   if (auto e = CheckAttributeWrite(settings, changes.value(), false, AttributeWriter::kSelf)) return *e;
-  auto client = LoadClient(info->claims.value("client_id", ""));
+  auto client = LoadClient(info->token->claims.value("client_id", ""));
   if (client.ok()) {
     const ClientSettings cs = ReadClientSettings(client->config);
     for (const auto& [name, value] : changes.value()) {
@@ -93,7 +93,7 @@ Outcome<nlohmann::json> UserPoolService::UpdateUserAttributes(const json& reques
       }
     }
   }
-  const PoolState& pool = info->pool;
+  const PoolState& pool = *info->pool;
   const std::string sub = info->user.sub;
   std::string code, code_attribute;
   UserState recipient;  // the user as the code's message sees them: at the new address
@@ -184,9 +184,9 @@ Outcome<nlohmann::json> UserPoolService::DeleteUserAttributes(const json& reques
   if (!info.ok()) return info.error();
   auto names = AttributeNames(request);
   if (!names.ok()) return names.error();
-  const PoolSettings settings = ReadPoolSettings(info->pool.config);
+  const PoolSettings settings = ReadPoolSettings(info->pool->config);
   if (auto e = CheckDeletable(settings, names.value())) return *e;
-  const PoolState& pool = info->pool;
+  const PoolState& pool = *info->pool;
   const std::string sub = info->user.sub;
   auto updated = MutateUser(
       SelfLoader(pool.id, sub),
@@ -226,7 +226,7 @@ Outcome<nlohmann::json> UserPoolService::AdminDeleteUserAttributes(const json& r
 Outcome<nlohmann::json> UserPoolService::DeleteUser(const json& request, const CallContext& ctx) {
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  const std::string pool_id = info->pool.id, sub = info->user.sub;
+  const std::string pool_id = info->pool->id, sub = info->user.sub;
   auto deleted = MutateUser(
       SelfLoader(pool_id, sub),
       [](const UserState&) -> Outcome<Events> { return Events{MakeEvent(user_events::kDeleted, {{"via", "self"}})}; },
@@ -311,14 +311,14 @@ Outcome<nlohmann::json> UserPoolService::ChangePassword(const json& request, con
   if (!previous.ok()) return previous.error();
   auto info = ValidateAccessToken(request);
   if (!info.ok()) return info.error();
-  const PoolSettings settings = ReadPoolSettings(info->pool.config);
+  const PoolSettings settings = ReadPoolSettings(info->pool->config);
   auto matches = PasswordMatches(info->user, previous.value());
   if (!matches.ok()) return matches.error();
   if (!matches.value()) return Reject(ErrorCode::kNotAuthorized, "Incorrect username or password.");
   if (auto e = CheckPassword(settings.password_policy, proposed.value())) return *e;
-  auto fields = PasswordFields(info->pool, info->user.username, proposed.value());
+  auto fields = PasswordFields(*info->pool, info->user.username, proposed.value());
   if (!fields.ok()) return fields.error();
-  const std::string pool_id = info->pool.id, sub = info->user.sub;
+  const std::string pool_id = info->pool->id, sub = info->user.sub;
   auto done = MutateUser(
       SelfLoader(pool_id, sub),
       [&](const UserState& user) -> Outcome<Events> {

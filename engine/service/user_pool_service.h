@@ -33,6 +33,7 @@
 #include "engine/ports/message_sink.h"
 #include "engine/ports/trigger_runner.h"
 #include "engine/service/row_state_cache.h"
+#include "engine/service/verified_token_cache.h"
 #include "engine/trigger/trigger_events.h"
 #include "engine/user/claim_overrides.h"
 #include "engine/user/user_state.h"
@@ -194,14 +195,16 @@ class UserPoolService {
     UserState state;
   };
   struct AccessTokenInfo {
-    PoolState pool;
+    std::shared_ptr<const PoolState> pool;
     UserState user;
-    json claims;
+    std::shared_ptr<const VerifiedTokenCache::Entry> token;  // its verified claims
   };
 
   // Loading (service_support.cc). kResourceNotFound with Cognito's text when absent.
   Outcome<PoolState> LoadPool(const json& request, const char* field = "UserPoolId");
   Outcome<PoolState> LoadPoolById(const std::string& pool_id);
+  // The same without a copy, for the paths every signed-in call takes.
+  Outcome<std::shared_ptr<const PoolState>> LoadSharedPool(const std::string& pool_id);
   Outcome<ClientState> LoadClient(const std::string& client_id);
   // The client named `client_id`, which must belong to `pool` (else ResourceNotFound).
   Outcome<ClientState> LoadPoolClient(const PoolState& pool, const std::string& client_id);
@@ -461,6 +464,9 @@ class UserPoolService {
   // Pools and clients are read on nearly every request; their rows are parsed once per change.
   RowStateCache<PoolState> pool_cache_{4096};
   RowStateCache<ClientState> client_cache_{4096};
+  // Users are read on every signed-in call; the bound keeps the cache to tens of MiB.
+  RowStateCache<UserState> user_cache_{16384};
+  VerifiedTokenCache verified_tokens_{8192};
 };
 
 }  // namespace cognate

@@ -403,11 +403,49 @@ TEST_F(AuthTest, GetUser_RejectsExpiredAccessToken) {
   ExpectError(GetUser(tokens.value("AccessToken", "")), ErrorCode::kNotAuthorized, "Access Token has expired");
 }
 
+// A token's signature is checked once and remembered; everything else is checked on every call.
+TEST_F(AuthTest, GetUser_ChecksExpiryOnEveryCallOfAnAlreadyVerifiedToken) {
+  GivenJane();
+  const std::string token = SignIn(client_, "jane").value("AccessToken", "");
+  Ok(GetUser(token));
+  Ok(GetUser(token));
+  clock_.AdvanceSeconds(3600);
+
+  ExpectError(GetUser(token), ErrorCode::kNotAuthorized, "Access Token has expired");
+}
+
+TEST_F(AuthTest, GetUser_RefusesAnAlteredCopyOfAnAlreadyVerifiedToken) {
+  GivenJane();
+  const std::string token = SignIn(client_, "jane").value("AccessToken", "");
+  Ok(GetUser(token));
+
+  std::string altered = token;
+  altered[altered.size() - 5] = altered[altered.size() - 5] == 'A' ? 'B' : 'A';  // in the signature
+  ExpectError(GetUser(altered), ErrorCode::kNotAuthorized, "Invalid Access Token");
+  Ok(GetUser(token));
+}
+
+TEST_F(AuthTest, GetUser_RefusesAnAlreadyVerifiedTokenOfADeletedUserOrPool) {
+  GivenJane();
+  const std::string token = SignIn(client_, "jane").value("AccessToken", "");
+  Ok(GetUser(token));
+
+  CallOk(&UserPoolService::AdminDeleteUser, {{"UserPoolId", pool_}, {"Username", "jane"}});
+  ExpectError(GetUser(token), ErrorCode::kNotAuthorized, "User does not exist.");
+
+  GivenJane();
+  const std::string again = SignIn(client_, "jane").value("AccessToken", "");
+  Ok(GetUser(again));
+  CallOk(&UserPoolService::DeleteUserPool, {{"UserPoolId", pool_}});
+  ExpectError(GetUser(again), ErrorCode::kNotAuthorized, "Invalid Access Token");
+}
+
 // ---- Sign-out and revocation ----
 
 TEST_F(AuthTest, GlobalSignOut_RevokesAccessAndRefreshTokens) {
   GivenJane();
   const json tokens = SignIn(client_, "jane");
+  Ok(GetUser(tokens.value("AccessToken", "")));  // verified once before the sign-out
   const uint64_t mark = LastSequence();
 
   auto out = CallPublic(&UserPoolService::GlobalSignOut, {{"AccessToken", tokens.value("AccessToken", "")}});

@@ -77,6 +77,19 @@ TEST_F(RowStateCacheTest, AMissingRowIsABlankStateAtTheStreamVersion) {
   EXPECT_EQ(blank->version, 2u);
 }
 
+TEST_F(RowStateCacheTest, ForgetsADeletedRowsState) {
+  Write("a", R"({"name":"first","version":1})");
+  Write("b", R"({"name":"second","version":1})");
+  Load("a");
+  Load("b");
+  EXPECT_EQ(cache_.size(), 2u);
+  cache_.Forget("a");
+  EXPECT_EQ(cache_.size(), 1u);
+  Write("b", std::nullopt);
+  Load("b");  // the row is gone: so is what was kept for it
+  EXPECT_EQ(cache_.size(), 0u);
+}
+
 TEST_F(RowStateCacheTest, ACorruptRowIsDataLoss) {
   Write("a", "not json");
   auto state = cache_.Load(store_, "things", "a", "stream/a");
