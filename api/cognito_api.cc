@@ -193,19 +193,23 @@ HttpResponse CognitoApi::HandleGet(const HttpRequest& request) {
     if (path.size() <= suffix.size() + 1 || path.substr(path.size() - suffix.size()) != suffix) return "";
     return std::string(path.substr(1, path.size() - suffix.size() - 1));
   };
-  Outcome<json> document = Reject(ErrorCode::kResourceNotFound, "Not found");
+  Outcome<std::string> document = Reject(ErrorCode::kResourceNotFound, "Not found");
   if (std::string pool = pool_of(kJwks); !pool.empty()) {
-    document = service_.Jwks(pool);
+    document = service_.Jwks(pool);  // serialised once per pool: the most fetched document
   } else if (std::string pool2 = pool_of(kDiscovery); !pool2.empty()) {
-    document = service_.OpenIdConfiguration(pool2);
+    auto discovery = service_.OpenIdConfiguration(pool2);
+    if (discovery.ok()) document = discovery.value().dump();
+    else document = discovery.error();
   }
   if (!document.ok()) {
     HttpResponse response = ErrorResponse(document.error());
     if (document.error().code == ErrorCode::kResourceNotFound) response.status = 404;
     return response;
   }
-  HttpResponse response = JsonResponse(document.value(), "application/json");
+  HttpResponse response;
+  response.headers.emplace_back("Content-Type", "application/json");
   response.headers.emplace_back("Cache-Control", "public, max-age=300");
+  response.body = std::move(document).value();
   return response;
 }
 

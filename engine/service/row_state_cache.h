@@ -40,17 +40,22 @@ class RowStateCache {
       if (!blank.ok()) return blank.status();
       return std::make_shared<const State>(std::move(blank).value());
     }
+    return Parsed(table, key, std::move(**row));
+  }
+
+  // The state parsed from `row`, the bytes just read under `key` (a scan's rows).
+  Result<std::shared_ptr<const State>> Parsed(const char* table, const std::string& key, std::string row) {
     {
       std::shared_lock lock(mu_);
-      if (auto it = entries_.find(key); it != entries_.end() && it->second.row == **row) return it->second.state;
+      if (auto it = entries_.find(key); it != entries_.end() && it->second.row == row) return it->second.state;
     }
-    auto parsed = StateFromRow<State>(*row, table, key, 0);
+    auto parsed = StateFromRow<State>(row, table, key, 0);
     if (!parsed.ok()) return parsed.status();
     auto state = std::make_shared<const State>(std::move(parsed).value());
     std::unique_lock lock(mu_);
     // Rows of deleted aggregates stay behind; past the bound, start over rather than track use.
     if (entries_.size() >= max_entries_ && !entries_.count(key)) entries_.clear();
-    entries_[key] = Entry{std::move(**row), state};
+    entries_[key] = Entry{std::move(row), state};
     return state;
   }
 

@@ -49,8 +49,8 @@ Result<UserPoolService::PoolKeys> UserPoolService::KeysFor(const PoolState& pool
     (k.use == "id" ? keys.id_key : keys.access_key) = shared;
   }
   if (!keys.id_key || !keys.access_key) return DataLossError("pool " + pool.id + " lacks signing keys");
-  keys.jwks = std::make_shared<const json>(
-      json{{"keys", json::array({keys.id_key->PublicJwk(), keys.access_key->PublicJwk()})}});
+  keys.jwks = std::make_shared<const std::string>(
+      json{{"keys", json::array({keys.id_key->PublicJwk(), keys.access_key->PublicJwk()})}}.dump());
   std::unique_lock lock(keys_mu_);
   keys_[pool.id] = keys;
   return keys;
@@ -399,10 +399,10 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
   return json{{"ChallengeParameters", json::object()}, {"AuthenticationResult", result.value()}};
 }
 
-Outcome<nlohmann::json> UserPoolService::Jwks(const std::string& pool_id) {
-  auto pool = LoadPoolById(pool_id);
+Outcome<std::string> UserPoolService::Jwks(const std::string& pool_id) {
+  auto pool = LoadSharedPool(pool_id);
   if (!pool.ok()) return pool.error();
-  auto keys = KeysFor(pool.value());
+  auto keys = KeysFor(*pool.value());
   if (!keys.ok()) return FromStatus(keys.status());
   return *keys->jwks;
 }

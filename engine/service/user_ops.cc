@@ -373,10 +373,14 @@ Outcome<nlohmann::json> UserPoolService::ListUsers(const json& request, const Ca
   std::string cursor = token.value();
   std::string next_token;
   while (users.size() < wanted) {
-    auto page = ScanPage(store_, tables::kUsers, pool->id + "/", cursor, 256);
+    // Without a filter every row read is returned, so read no more than are wanted.
+    const size_t batch = *filter ? 256 : wanted - users.size();
+    auto page = ScanPage(store_, tables::kUsers, pool->id + "/", cursor, batch);
     if (!page.ok()) return page.error();
     for (size_t i = 0; i < page->rows.size(); ++i) {
-      UserState user = json::parse(page->rows[i].value).get<UserState>();
+      auto parsed = user_cache_.Parsed(tables::kUsers, page->rows[i].key, std::move(page->rows[i].value));
+      if (!parsed.ok()) return FromStatus(parsed.status());
+      const UserState& user = **parsed;
       if (*filter && !engine::MatchesFilter(**filter, value_of(user, (*filter)->attribute))) continue;
       json view = UserTypeView(user);
       if (only) view["Attributes"] = UserAttributesView(user, &*only);
@@ -390,7 +394,7 @@ Outcome<nlohmann::json> UserPoolService::ListUsers(const json& request, const Ca
     if (users.size() == wanted || page->next_token.empty()) break;
     cursor = page->next_token;
   }
-  json out = {{"Users", users}};
+  json out = {{"Users", std::move(users)}};
   if (!next_token.empty()) out["PaginationToken"] = next_token;
   return out;
 }

@@ -180,7 +180,7 @@ class UserPoolService {
   Outcome<std::string> InternalUsername(const json& request);
 
   // Discovery documents (tokens.cc). ResourceNotFound for an unknown pool.
-  Outcome<json> Jwks(const std::string& pool_id);
+  Outcome<std::string> Jwks(const std::string& pool_id);  // the JWKS document, serialised
   Outcome<json> OpenIdConfiguration(const std::string& pool_id);
 
   const ServiceOptions& options() const { return options_; }
@@ -189,7 +189,7 @@ class UserPoolService {
   struct PoolKeys {
     std::shared_ptr<const crypto::RsaKey> id_key;
     std::shared_ptr<const crypto::RsaKey> access_key;
-    std::shared_ptr<const json> jwks;  // {"keys": [id, access]}: the public halves, rendered once
+    std::shared_ptr<const std::string> jwks;  // {"keys": [id, access]}: the public halves, serialised once
   };
   struct ResolvedUser {
     UserState state;
