@@ -176,6 +176,11 @@ class RocksEventStore final : public EventStore {
   // sync = false is durable once this returns Ok. kFailedPrecondition on a follower.
   Status Sync();
 
+  // Compacts every column family into its last level, so that the compactions a bulk Import
+  // leaves owing are paid now rather than by the server that opens the store next. Blocks until
+  // done. kFailedPrecondition on a follower.
+  Status CompactAll();
+
  private:
   struct PendingAppend;
   struct Group;

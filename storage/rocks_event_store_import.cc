@@ -153,4 +153,13 @@ Status RocksEventStore::Sync() {
   return Status::Ok();
 }
 
+Status RocksEventStore::CompactAll() {
+  if (follower_) return FailedPreconditionError("store opened as a follower");
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    rocksdb::Status s = db_->CompactRange(rocksdb::CompactRangeOptions(), handle, nullptr, nullptr);
+    if (!s.ok()) return FromRocks(s, "compacting " + handle->GetName());
+  }
+  return Status::Ok();
+}
+
 }  // namespace cognate::storage

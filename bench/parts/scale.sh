@@ -6,12 +6,11 @@
 # renders it). The data directories are removed at the end.
 #
 # Per pool:
-#   seed        cognate-seed-log on every core: wall and CPU seconds (see bench/README.md for what
-#               it does cheaper than a server)
+#   seed        cognate-seed-log on every core, its final compaction included: wall and CPU
+#               seconds (see bench/README.md for what it does cheaper than a server)
 #   first start `cognate serve` on the freshly seeded directory: from exec to the first answered
-#               request (GET /<pool>/.well-known/jwks.json polled every 5 ms). RocksDB replays the
-#               write-ahead log the seeding left, as after a server that wrote as much and stopped.
-#   start-up    best of 3 more starts (the log is flushed by then)
+#               request (GET /<pool>/.well-known/jwks.json polled every 5 ms)
+#   start-up    best of 3 more starts
 #   sign-in     cognate-load --op initiate-auth, 16 connections, over min(users, 10,000) users spread
 #               evenly over the pool
 #   GetUser     cognate-load --op get-user, 64 connections; set-up signs in 1,000 users spread over

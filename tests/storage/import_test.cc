@@ -168,6 +168,19 @@ TEST_F(RocksImportTest, CopyContinuesTheChainAfterReopen) {
   EXPECT_TRUE(target_->VerifyChain(nullptr).ok());
 }
 
+// A bulk import ends with CompactAll: the store reads, verifies and appends the same afterwards.
+TEST_F(RocksImportTest, CompactAllKeepsEverything) {
+  CopyByImport(source_, *target_, 16);
+  ASSERT_TRUE(target_->Sync().ok());
+  const std::string digest = *target_->ReadModelDigest();
+  ASSERT_TRUE(target_->CompactAll().ok());
+  ExpectSameEvents(*source_.store, *target_);
+  EXPECT_EQ(*target_->ReadModelDigest(), digest);
+  EXPECT_TRUE(target_->VerifyChain(nullptr).ok());
+  const uint64_t version = *target_->StreamVersion("user/3");
+  EXPECT_TRUE(target_->Append(MakeAppend("user/3", version)).ok());
+}
+
 TEST_F(RocksImportTest, ImportAfterAppendsThenAppendAgain) {
   // The target's first append is identical to the source's (same event, same hash), so the
   // source's log from #2 on continues it.
