@@ -1,9 +1,10 @@
 // Replay: events per second of the path `cognate replay` takes (api/log_replay.h) over a log
 // of 20,000 events written by the engine, on one thread.
 //
-// The log is written once per process, the way cognate-seed-log writes one (bench/seed/): a pool,
-// a client and two groups through UserPoolService, then 2,000 users (AdminCreateUser), then
-// attribute updates and group joins and leaves spread over them until the log holds 20,000 events.
+// The log is written once per process by cognate-seed-log's workload (bench/seed/activity_log.h),
+// on one thread: a pool, a client and two groups through UserPoolService, then 2,000 users
+// (AdminCreateUser), then attribute updates and group joins and leaves spread over them until the
+// log holds 20,000 events.
 // Each iteration then replays it as the command does: the data directory opened as a follower
 // (LogAccess), the log read in batches of 4,096, each event decoded (payload parsed, personal
 // fields opened with the user's key from the vault, upcast) and projected (the aggregate's row as
@@ -14,7 +15,6 @@
 #include <cstdint>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -24,6 +24,7 @@
 #include "api/log_access.h"
 #include "api/log_replay.h"
 #include "bench/micro/micro_support.h"
+#include "bench/seed/activity_log.h"
 #include "engine/crypto/random.h"
 #include "engine/ports/clock.h"
 #include "engine/ports/message_sink.h"
@@ -33,7 +34,6 @@
 namespace cognate::bench {
 namespace {
 
-using nlohmann::json;
 
 constexpr uint64_t kUsers = 2000;
 constexpr uint64_t kEvents = 20000;
@@ -78,49 +78,14 @@ std::unique_ptr<SeededLog> Seed() {
   UserPoolService service(**store, clock, hasher, sink, options);
   const CallContext admin{.actor = "admin:BENCH", .source_ip = "127.0.0.1", .user_agent = "cognate-micro", .client_id = ""};
 
-  auto fail = [&](const std::string& what) {
-    seeded->error = what;
-    return std::move(seeded);
-  };
-  auto pool = service.CreateUserPool({{"PoolName", "replay"}, {"UsernameAttributes", {"email"}}}, admin);
-  if (!pool.ok()) return fail(pool.error().message);
-  const std::string pool_id = pool.value()["UserPool"]["Id"];
-  auto client = service.CreateUserPoolClient({{"UserPoolId", pool_id}, {"ClientName", "replay"}}, admin);
-  if (!client.ok()) return fail(client.error().message);
-  for (const char* group : {"readers", "writers"}) {
-    if (auto made = service.CreateGroup({{"UserPoolId", pool_id}, {"GroupName", group}}, admin); !made.ok()) {
-      return fail(made.error().message);
-    }
+  auto log = WriteActivityLog(service, **store, kUsers, kEvents, /*threads=*/1, admin);
+  if (!log.ok()) {
+    seeded->error = log.error().message;
+    return seeded;
   }
-  auto email = [](uint64_t i) { return "user" + std::to_string(i) + "@example.com"; };
-  for (uint64_t i = 0; i < kUsers; ++i) {
-    auto made = service.AdminCreateUser({{"UserPoolId", pool_id},
-                                         {"Username", email(i)},
-                                         {"TemporaryPassword", "Temp-Pass-1"},
-                                         {"MessageAction", "SUPPRESS"},
-                                         {"UserAttributes", {{{"Name", "name"}, {"Value", "User " + std::to_string(i)}}}}},
-                                        admin);
-    if (!made.ok()) return fail(made.error().message);
-  }
-  std::mt19937_64 random(1);
-  while ((*store)->LastSequence() < kEvents) {
-    const uint64_t i = random() % kUsers;
-    json request = {{"UserPoolId", pool_id}, {"Username", email(i)}};
-    switch (random() % 4) {
-      case 0:
-      case 1:
-        request["UserAttributes"] = {{{"Name", "name"}, {"Value", "User " + std::to_string(i) + " v" + std::to_string(random() % 1000)}}};
-        (void)service.AdminUpdateUserAttributes(request, admin);
-        break;
-      case 2:
-        request["GroupName"] = random() % 2 ? "readers" : "writers";
-        (void)service.AdminAddUserToGroup(request, admin);
-        break;
-      default:
-        request["GroupName"] = random() % 2 ? "readers" : "writers";
-        (void)service.AdminRemoveUserFromGroup(request, admin);
-        break;
-    }
+  if (log->users_refused > 0) {
+    seeded->error = std::to_string(log->users_refused) + " users could not be made";
+    return seeded;
   }
   seeded->events = (*store)->LastSequence();
   return seeded;

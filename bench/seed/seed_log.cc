@@ -45,6 +45,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/seed/activity_log.h"
 #include "engine/audit/event_catalog.h"
 #include "engine/audit/personal_data.h"
 #include "engine/crypto/aead.h"
@@ -220,73 +221,14 @@ const cognate::CallContext kAdmin{.actor = "admin:SEED", .source_ip = "127.0.0.1
 // --mode log.
 int SeedLog(cognate::UserPoolService& service, cognate::storage::RocksEventStore& store, const std::string& data,
             uint64_t users, uint64_t target_events, unsigned threads) {
-  auto pool = service.CreateUserPool({{"PoolName", "seed"}, {"UsernameAttributes", {"email"}}}, kAdmin);
-  if (!pool.ok()) return Fail(pool.error().message);
-  const std::string pool_id = pool.value()["UserPool"]["Id"];
-  auto client = service.CreateUserPoolClient({{"UserPoolId", pool_id}, {"ClientName", "seed"}}, kAdmin);
-  if (!client.ok()) return Fail(client.error().message);
-  for (const char* group : {"readers", "writers"}) {
-    if (auto made = service.CreateGroup({{"UserPoolId", pool_id}, {"GroupName", group}}, kAdmin); !made.ok()) {
-      return Fail(made.error().message);
-    }
-  }
-
   const auto started = std::chrono::steady_clock::now();
-  std::atomic<uint64_t> next_user{0}, failures{0};
-  auto email = [](uint64_t i) { return "user" + std::to_string(i) + "@example.com"; };
-  // Phase 1: the users. Phase 2: changes to them until the log is long enough.
-  auto create = [&] {
-    for (uint64_t i; (i = next_user.fetch_add(1)) < users;) {
-      auto made = service.AdminCreateUser({{"UserPoolId", pool_id},
-                                           {"Username", email(i)},
-                                           {"TemporaryPassword", "Temp-Pass-1"},
-                                           {"MessageAction", "SUPPRESS"},
-                                           {"UserAttributes", {{{"Name", "name"}, {"Value", "User " + std::to_string(i)}}}}},
-                                          kAdmin);
-      if (!made.ok()) failures.fetch_add(1);
-    }
-  };
-  auto change = [&](unsigned seed) {
-    std::mt19937_64 random(seed);
-    while (store.LastSequence() < target_events) {
-      const uint64_t i = random() % users;
-      const json who = {{"UserPoolId", pool_id}, {"Username", email(i)}};
-      bool ok = true;
-      switch (random() % 4) {
-        case 0:
-        case 1: {
-          json request = who;
-          request["UserAttributes"] = {{{"Name", "name"}, {"Value", "User " + std::to_string(i) + " v" + std::to_string(random() % 1000)}}};
-          ok = service.AdminUpdateUserAttributes(request, kAdmin).ok();
-          break;
-        }
-        case 2: {
-          json request = who;
-          request["GroupName"] = random() % 2 ? "readers" : "writers";
-          ok = service.AdminAddUserToGroup(request, kAdmin).ok();
-          break;
-        }
-        default: {
-          json request = who;
-          request["GroupName"] = random() % 2 ? "readers" : "writers";
-          ok = service.AdminRemoveUserFromGroup(request, kAdmin).ok();
-          break;
-        }
-      }
-      if (!ok) failures.fetch_add(1);
-    }
-  };
-  std::vector<std::thread> workers;
-  for (unsigned t = 0; t < threads; ++t) workers.emplace_back(create);
-  for (auto& w : workers) w.join();
-  workers.clear();
-  for (unsigned t = 0; t < threads; ++t) workers.emplace_back(change, t + 1);
-  for (auto& w : workers) w.join();
+  auto log = cognate::bench::WriteActivityLog(service, store, users, target_events, threads, kAdmin);
+  if (!log.ok()) return Fail(log.error().message);
   const double seconds = SecondsSince(started);
   const uint64_t events = store.LastSequence();
   std::printf("seeded %llu events (%llu users, %llu refused operations) in %.1f s into %s\n",
               static_cast<unsigned long long>(events), static_cast<unsigned long long>(users),
-              static_cast<unsigned long long>(failures.load()), seconds, data.c_str());
+              static_cast<unsigned long long>(log->users_refused + log->changes_refused), seconds, data.c_str());
   return 0;
 }
 
