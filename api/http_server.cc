@@ -1,20 +1,27 @@
-// HttpServer on Boost.Beast: a listener on its own strand accepts connections; each connection is a
-// Session on its own strand running read header → (100 Continue) → read body → handle → write, one
-// request at a time, so pipelined requests are answered in order. Blocking requests hop to the
-// blocking pool and back onto the session's strand to write.
+// HttpServer on Boost.Beast: one io_context per I/O thread, each run by that thread alone. The
+// listener lives on the first and deals connections out round-robin; a connection's Session lives
+// on its context for good, so its handlers never run concurrently and need no strand. A session
+// runs read header → (100 Continue) → read body → handle → write, one request at a time, so
+// pipelined requests are answered in order. Blocking requests hop to the blocking pool and are
+// posted back to the session's context to write. A response goes out as one gather write of a
+// head written by hand (WriteResponseHead) and the body.
+//
+// Deadlines: each read and write gets one (SessionDeadline below), kept by a single timer per
+// session that is re-armed only when it fires early, not per operation.
 //
 // A streamed response ends the session's request loop: head → body → (producer call on the
 // blocking pool → chunk write on the strand)… → last chunk → close. At most one producer call is
 // out at a time, and the I/O threads only ever write what it returned.
 //
 // Shutdown: Stop() marks the server stopping (under sessions_mu_, so no session can register
-// afterwards without noticing), closes the acceptor and every registered session on their strands,
+// afterwards without noticing), closes the acceptor and every registered session on their contexts,
 // waits for those closes, drains the blocking pool (a producer call in flight returns within
 // stream_max_wait, and none is started once stopping), then stops the io_context and joins its
 // threads.
 #include "api/http_server.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -23,7 +30,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -38,12 +44,18 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "api/http_response_head.h"
+
 namespace cognate::api {
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
 
 namespace {
 
@@ -132,9 +144,9 @@ class HttpServer::Impl {
   Impl(HttpServerOptions options, HttpHandler& handler)
       : options_(std::move(options)),
         handler_(handler),
-        ioc_(std::max(1, options_.io_threads)),
-        acceptor_(net::make_strand(ioc_)),
-        accept_retry_timer_(acceptor_.get_executor()) {}
+        contexts_(MakeContexts(std::max(1, options_.io_threads))),
+        acceptor_(contexts_.front()->get_executor()),
+        accept_retry_timer_(contexts_.front()->get_executor()) {}
 
   ~Impl() { Stop(); }
 
@@ -153,14 +165,21 @@ class HttpServer::Impl {
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
  private:
+  // Each context is run by one thread only, which lets asio skip its locking on that thread.
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(int count) {
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    for (int i = 0; i < count; ++i) contexts.push_back(std::make_unique<net::io_context>(1));
+    return contexts;
+  }
+
   void DoAccept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void OnAccept(beast::error_code ec, Socket socket);
   void RequestStop();
 
   const HttpServerOptions options_;
   HttpHandler& handler_;
 
-  // Declared before ioc_: sessions destroyed along with the io_context unregister here.
+  // Declared before contexts_: sessions destroyed along with an io_context unregister here.
   std::mutex sessions_mu_;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
   std::atomic<bool> stopping_{false};
@@ -177,44 +196,80 @@ class HttpServer::Impl {
   std::optional<net::thread_pool> blocking_pool_;
   std::vector<std::thread> threads_;
 
-  net::io_context ioc_;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
-  tcp::acceptor acceptor_;                  // on its own strand
-  net::steady_timer accept_retry_timer_;    // same strand
-  std::optional<net::signal_set> signals_;  // same strand
+  std::vector<std::unique_ptr<net::io_context>> contexts_;  // one per I/O thread
+  std::vector<net::executor_work_guard<Executor>> work_;
+  size_t next_context_ = 0;  // the listener's: where the next connection goes
+  net::basic_socket_acceptor<tcp, Executor> acceptor_;  // on the first context
+  Timer accept_retry_timer_;                             // same context
+  std::optional<net::signal_set> signals_;               // same context
 };
 
 // ---- Session ----------------------------------------------------------------------------------
 
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Impl& server) : stream_(std::move(socket)), server_(server) {}
+  Session(Socket&& socket, Impl& server)
+      : socket_(std::move(socket)), deadline_timer_(socket_.get_executor()), server_(server) {}
 
   ~Session() { server_.Unregister(this); }
 
   void Start() {
-    net::dispatch(stream_.get_executor(),
+    net::dispatch(socket_.get_executor(),
                   beast::bind_front_handler(&Session::OnStart, shared_from_this()));
   }
 
-  // Closes the connection on the session's strand, then calls done->Done().
+  // Closes the connection on the session's context, then calls done->Done().
   void Close(std::shared_ptr<Countdown> done) {
-    net::post(stream_.get_executor(), [self = shared_from_this(), done = std::move(done)] {
+    net::post(socket_.get_executor(), [self = shared_from_this(), done = std::move(done)] {
       self->CloseNow();
       done->Done();
     });
   }
 
  private:
+  using Clock = std::chrono::steady_clock;
+
+  // ---- deadlines: one timer per session, re-armed lazily ----
+
+  // Gives the operation about to start `timeout` to complete; when it passes first, the socket is
+  // closed and the operation fails. The timer is only touched when it is idle or due too late.
+  void ArmDeadline(Clock::duration timeout) {
+    deadline_ = Clock::now() + timeout;
+    if (timer_armed_ && timer_due_ <= deadline_) return;  // it fires first and re-arms itself
+    SetTimer(deadline_);
+  }
+
+  // The operation that armed the deadline completed.
+  void ClearDeadline() { deadline_ = Clock::time_point::max(); }
+
+  void SetTimer(Clock::time_point due) {
+    timer_armed_ = true;
+    timer_due_ = due;
+    const uint64_t generation = ++timer_generation_;
+    deadline_timer_.expires_at(due);  // a wait set before is cancelled: its generation is stale
+    deadline_timer_.async_wait([weak = weak_from_this(), generation](beast::error_code ec) {
+      auto self = weak.lock();  // the timer of a destroyed session must not touch it
+      if (!self || ec || generation != self->timer_generation_) return;
+      self->OnTimer();
+    });
+  }
+
+  void OnTimer() {
+    timer_armed_ = false;
+    if (deadline_ == Clock::time_point::max() || !socket_.is_open()) return;
+    if (Clock::now() < deadline_) return SetTimer(deadline_);
+    CloseNow();  // the pending read or write fails with operation_aborted
+  }
+
   void OnStart() {
     if (!server_.Register(shared_from_this())) {
       CloseNow();
       return;
     }
     beast::error_code ec;
-    tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    tcp::endpoint peer = socket_.remote_endpoint(ec);
     if (!ec) remote_address_ = peer.address().to_string();
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    socket_.set_option(tcp::no_delay(true), ec);
     DoReadHeader();
   }
 
@@ -222,17 +277,18 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(static_cast<std::uint64_t>(server_.options().body_limit));
     parser_->header_limit(server_.options().header_limit);
-    stream_.expires_after(server_.options().idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
+    ArmDeadline(server_.options().idle_timeout);
+    http::async_read_header(socket_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnReadHeader, shared_from_this()));
   }
 
   void OnReadHeader(beast::error_code ec, size_t /*bytes*/) {
+    ClearDeadline();
     if (ec) return OnReadError(ec);
     if (parser_->is_done()) return Dispatch();
     if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
-      stream_.expires_after(server_.options().idle_timeout);
-      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+      ArmDeadline(server_.options().idle_timeout);
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                        beast::bind_front_handler(&Session::OnContinueWritten, shared_from_this()));
       return;
     }
@@ -240,17 +296,19 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnContinueWritten(beast::error_code ec, size_t /*bytes*/) {
+    ClearDeadline();
     if (ec) return CloseNow();
     DoReadBody();
   }
 
   void DoReadBody() {
-    stream_.expires_after(server_.options().idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
+    ArmDeadline(server_.options().idle_timeout);
+    http::async_read(socket_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnReadBody, shared_from_this()));
   }
 
   void OnReadBody(beast::error_code ec, size_t /*bytes*/) {
+    ClearDeadline();
     if (ec) return OnReadError(ec);
     Dispatch();
   }
@@ -258,7 +316,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::end_of_stream) {  // clean close between requests
       beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
       return CloseNow();
     }
     if (ec == http::error::body_limit) {
@@ -313,7 +371,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     // may read it; posting back to the strand orders the response write after Handle.
     net::post(server_.blocking_pool(), [self = shared_from_this()]() mutable {
       HttpResponse response = self->Invoke();
-      auto executor = self->stream_.get_executor();
+      auto executor = self->socket_.get_executor();
       net::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
         self->Send(std::move(response));
       });
@@ -350,56 +408,53 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void Write(unsigned status, const std::vector<std::pair<std::string, std::string>>& headers,
              std::string&& body, bool close, bool linger) {
-    response_ = {};
-    response_.result(status);
-    response_.version(version_);
-    for (const auto& [name, value] : headers) response_.insert(name, value);
-    if (response_.find(http::field::server) == response_.end()) {
-      response_.set(http::field::server, "cognate");
-    }
-    if (response_.find(http::field::date) == response_.end()) {
-      response_.set(http::field::date, HttpDateNow());
-    }
-    // prepare_payload would throw on a body where none is allowed.
-    if (!StatusHasNoBody(status)) response_.body() = std::move(body);
-    response_.keep_alive(!close);
-    response_.prepare_payload();
-    if (head_) response_.body().clear();  // Content-Length stays that of the GET body
+    body_ = StatusHasNoBody(status) ? std::string() : std::move(body);
+    WriteResponseHead({.status = status,
+                       .version = version_,
+                       .headers = &headers,
+                       .date = HttpDateNow(),
+                       .content_length = body_.size(),
+                       .close = close},
+                      head_text_);
+    if (head_) body_.clear();  // Content-Length stays that of the GET body
     close_after_write_ = close;
     linger_after_write_ = linger;
 
-    stream_.expires_after(server_.options().idle_timeout);
-    http::async_write(stream_, response_,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+    ArmDeadline(server_.options().idle_timeout);
+    const std::array<net::const_buffer, 2> buffers = {net::buffer(head_text_), net::buffer(body_)};
+    net::async_write(socket_, buffers,
+                     beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, size_t /*bytes*/) {
+    ClearDeadline();
+    body_ = std::string();  // a large body is not kept while the connection idles
     if (ec) return CloseNow();
     if (linger_after_write_) return StartLinger();
     if (close_after_write_) {
       beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
       return CloseNow();
     }
-    response_ = {};
     DoReadHeader();
   }
 
   void StartLinger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
     buffer_.consume(buffer_.size());
     lingered_ = 0;
-    stream_.expires_after(kLingerTime);
+    ArmDeadline(kLingerTime);
     DoLinger();
   }
 
   void DoLinger() {
-    stream_.async_read_some(buffer_.prepare(16 * 1024),
+    socket_.async_read_some(buffer_.prepare(16 * 1024),
                             beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
   }
 
   void OnLinger(beast::error_code ec, size_t bytes) {
+    ClearDeadline();
     lingered_ += bytes;
     if (ec || lingered_ > kMaxLingerBytes) return CloseNow();
     DoLinger();
@@ -407,8 +462,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void CloseNow() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    ClearDeadline();
+    deadline_timer_.cancel();
   }
 
   // ---- streamed responses (all on the strand, except the producer call) ----
@@ -432,19 +489,19 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (!head_) chunk_ = std::move(response.body);
     stream_serializer_.emplace(head);
 
-    stream_.expires_after(server_.options().idle_timeout);
+    ArmDeadline(server_.options().idle_timeout);
     http::async_write_header(
-        stream_, *stream_serializer_,
+        socket_, *stream_serializer_,
         beast::bind_front_handler(&Session::OnStreamHeadWritten, shared_from_this()));
     WatchForClose();
   }
 
   // The client has nothing more to send (the stream ends the connection), so a read completing
   // with EOF or an error means it has gone; without this, a quiet stream would only notice at its
-  // next write. Reads the raw socket: the tcp_stream's timer, re-armed for every chunk write,
-  // must not put a deadline on this read. Anything the client does send is discarded.
+  // next write. This read has no deadline (only the chunk writes do). Anything the client does
+  // send is discarded.
   void WatchForClose() {
-    stream_.socket().async_read_some(
+    socket_.async_read_some(
         buffer_.prepare(kWatchReadBytes),
         beast::bind_front_handler(&Session::OnWatch, shared_from_this()));
   }
@@ -455,6 +512,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnStreamHeadWritten(beast::error_code ec, size_t /*bytes*/) {
+    ClearDeadline();
     stream_serializer_.reset();
     stream_head_.reset();
     if (ec || StreamOver()) return EndStream();
@@ -469,7 +527,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (StreamOver()) return EndStream();
     net::post(
         server_.blocking_pool(),
-        [self = shared_from_this(), executor = stream_.get_executor(),
+        [self = shared_from_this(), executor = socket_.get_executor(),
          producer = std::move(producer_), max_wait = server_.options().stream_max_wait]() mutable {
           std::optional<std::string> chunk;
           bool failed = true;
@@ -499,16 +557,17 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   void WriteChunk() {
-    stream_.expires_after(server_.options().idle_timeout);  // per chunk, so long streams live
+    ArmDeadline(server_.options().idle_timeout);  // per chunk, so long streams live
     auto on_written = beast::bind_front_handler(&Session::OnChunkWritten, shared_from_this());
     if (chunked_) {
-      net::async_write(stream_, http::make_chunk(net::buffer(chunk_)), std::move(on_written));
+      net::async_write(socket_, http::make_chunk(net::buffer(chunk_)), std::move(on_written));
     } else {
-      net::async_write(stream_, net::buffer(chunk_), std::move(on_written));
+      net::async_write(socket_, net::buffer(chunk_), std::move(on_written));
     }
   }
 
   void OnChunkWritten(beast::error_code ec, size_t /*bytes*/) {
+    ClearDeadline();
     chunk_.clear();
     if (ec) return EndStream();  // the client went away, stalled past the deadline, or Stop
     PollProducer();
@@ -517,12 +576,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void WriteLastChunk() {
     producer_ = nullptr;
     if (!chunked_) return FinishStream();
-    stream_.expires_after(server_.options().idle_timeout);
-    net::async_write(stream_, http::make_chunk_last(),
+    ArmDeadline(server_.options().idle_timeout);
+    net::async_write(socket_, http::make_chunk_last(),
                      beast::bind_front_handler(&Session::OnLastChunkWritten, shared_from_this()));
   }
 
   void OnLastChunkWritten(beast::error_code ec, size_t /*bytes*/) {
+    ClearDeadline();
     if (ec) return EndStream();
     FinishStream();
   }
@@ -530,7 +590,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // A complete stream: FIN after the last byte, then close.
   void FinishStream() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
     EndStream();
   }
 
@@ -542,14 +602,20 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     CloseNow();
   }
 
-  bool StreamOver() { return stream_ended_ || server_.stopping() || !stream_.socket().is_open(); }
+  bool StreamOver() { return stream_ended_ || server_.stopping() || !socket_.is_open(); }
 
-  beast::tcp_stream stream_;
+  Socket socket_;
+  Timer deadline_timer_;
+  Clock::time_point deadline_ = Clock::time_point::max();  // of the read or write in flight
+  Clock::time_point timer_due_;
+  bool timer_armed_ = false;
+  uint64_t timer_generation_ = 0;
   Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;
-  http::response<http::string_body> response_;
+  std::string head_text_;  // the response being written: head
+  std::string body_;       // and body
   std::string remote_address_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
@@ -579,7 +645,7 @@ Status HttpServer::Impl::Start() {
   if (!ec) {
     endpoint = tcp::endpoint(address, options_.port);
   } else {
-    tcp::resolver resolver(ioc_);
+    tcp::resolver resolver(*contexts_.front());
     auto results =
         resolver.resolve(options_.host, std::to_string(options_.port), tcp::resolver::passive, ec);
     if (ec || results.empty()) {
@@ -606,7 +672,7 @@ Status HttpServer::Impl::Start() {
   port_ = acceptor_.local_endpoint(ec).port();
 
   blocking_pool_.emplace(static_cast<size_t>(std::max(1, options_.blocking_threads)));
-  work_.emplace(ioc_.get_executor());
+  for (auto& context : contexts_) work_.push_back(net::make_work_guard(*context));
   if (options_.handle_signals) {
     signals_.emplace(acceptor_.get_executor(), SIGINT, SIGTERM);
     signals_->async_wait([this](beast::error_code signal_ec, int /*signal*/) {
@@ -615,13 +681,12 @@ Status HttpServer::Impl::Start() {
   }
   net::dispatch(acceptor_.get_executor(), [this] { DoAccept(); });
 
-  int io_threads = std::max(1, options_.io_threads);
-  threads_.reserve(static_cast<size_t>(io_threads));
-  for (int i = 0; i < io_threads; ++i) {
-    threads_.emplace_back([this] {
+  threads_.reserve(contexts_.size());
+  for (auto& context : contexts_) {
+    threads_.emplace_back([context = context.get()] {
       for (;;) {
         try {
-          ioc_.run();
+          context->run();
           return;
         } catch (const std::exception& e) {
           Log("I/O thread caught", e.what());
@@ -634,10 +699,12 @@ Status HttpServer::Impl::Start() {
 }
 
 void HttpServer::Impl::DoAccept() {
-  acceptor_.async_accept(net::make_strand(ioc_), beast::bind_front_handler(&Impl::OnAccept, this));
+  net::io_context& context = *contexts_[next_context_];
+  next_context_ = (next_context_ + 1) % contexts_.size();
+  acceptor_.async_accept(context.get_executor(), beast::bind_front_handler(&Impl::OnAccept, this));
 }
 
-void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+void HttpServer::Impl::OnAccept(beast::error_code ec, Socket socket) {
   if (!acceptor_.is_open() || stopping()) return;
   if (ec) {
     if (ec == net::error::operation_aborted) return;
@@ -699,8 +766,8 @@ void HttpServer::Impl::Stop() {
   closed->WaitFor(kStopCloseTimeout);
 
   blocking_pool_->join();  // requests already on the pool finish; their writes fail fast
-  work_.reset();
-  ioc_.stop();
+  work_.clear();
+  for (auto& context : contexts_) context->stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
 }

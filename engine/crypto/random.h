@@ -1,6 +1,7 @@
 // Cryptographically secure randomness from OpenSSL's CSPRNG (RAND_bytes).
 //
-// Every function is thread-safe (OpenSSL 3 keeps a DRBG per thread). None of them can fail: if the
+// Every function is thread-safe (OpenSSL 3 keeps a DRBG per thread; draws of up to 64 bytes come
+// from a per-thread buffer filled from it). None of them can fail: if the
 // CSPRNG itself reports an error the process aborts, because no caller could continue safely
 // with predictable secrets.
 #pragma once

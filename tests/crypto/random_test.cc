@@ -5,6 +5,8 @@
 #include <array>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace cognate::crypto {
 namespace {
@@ -70,6 +72,44 @@ TEST(Random, UuidV4IsCanonical) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(Random, ThreadsNeverDrawTheSameBytes) {
+  // Small draws come from per-thread buffers: no two threads (and no two draws) may repeat.
+  constexpr int kThreads = 4;
+  constexpr int kDraws = 2000;
+  std::vector<std::vector<std::string>> drawn(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&drawn, t] {
+      for (int i = 0; i < kDraws; ++i) {
+        drawn[t].push_back(i % 3 == 0 ? RandomBytes(16) : NewUuidV4());
+        if (i % 100 == 0) drawn[t].push_back(RandomBytes(1000));  // past the buffer, interleaved
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> seen;
+  size_t total = 0;
+  for (const auto& draws : drawn) {
+    total += draws.size();
+    seen.insert(draws.begin(), draws.end());
+  }
+  EXPECT_EQ(seen.size(), total);
+}
+
+TEST(Random, EveryDrawSizeAroundTheBufferIsFilled) {
+  // A draw that does not fit the buffer's rest refills it; the bytes must still look random
+  // (an all-zero 64-byte draw would mean the copy missed).
+  for (size_t n : {1u, 7u, 63u, 64u, 65u, 511u, 512u, 513u}) {
+    for (int i = 0; i < 20; ++i) {
+      const std::string bytes = RandomBytes(n);
+      ASSERT_EQ(bytes.size(), n);
+      if (n >= 32) {
+        EXPECT_NE(bytes, std::string(n, '\0')) << n;
+      }
+    }
+  }
 }
 
 }  // namespace
