@@ -1,5 +1,6 @@
-// The closed loop: N connections, one thread each, each starting its next exchange as soon as the
-// previous one has ended, from a common start until warm-up + duration have passed.
+// The closed loop: N connections, all driven by the calling thread's event loop, each starting its
+// next exchange as soon as the previous one has ended, from a common start until warm-up +
+// duration have passed.
 //
 // An exchange is one measured operation: Workload::Next's request, then, while each answer is 200,
 // the requests Workload::FollowUp derives from it, all on the same connection (srp-sign-in is
@@ -14,10 +15,11 @@
 // follow-up request. A non-200 answer at any step, or an exchange FollowUp rejects (e.g. a final
 // answer without AuthenticationResult), is an error with a latency; a failed write/read is an
 // error without one; a failed connect is an error but no request (the connection retries every
-// 10 ms).
+// 10 ms). Deadlines are checked every 50 ms.
 //
 // Thread safety: RunLoad may be called from any thread; it owns its connections and gives each its
-// own ExchangeState.
+// own ExchangeState. Everything the workload computes (signatures, the SRP client's math) runs on
+// that one thread, between the connections' reads and writes.
 #pragma once
 
 #include <chrono>
@@ -29,7 +31,7 @@
 namespace cognate::bench {
 
 struct LoadOptions {
-  // Concurrent connections (and threads). Default 16.
+  // Concurrent connections. Default 16.
   int connections = 16;
   // Unrecorded period before the measured window. Default 1 s.
   std::chrono::nanoseconds warmup = std::chrono::seconds(1);
@@ -41,9 +43,8 @@ struct LoadOptions {
   size_t max_error_samples = 5;
 };
 
-// Runs the loop and returns the merged counts. Returns after warmup + duration, plus at most one
-// request_timeout for requests in flight (a follow-up is only started after an answer that arrived
-// inside the run).
+// Runs the loop and returns the merged counts. Returns once warmup + duration have passed (plus
+// the time to connect first); exchanges in flight then are dropped, uncounted.
 RunCounts RunLoad(const Endpoint& endpoint, const Workload& workload, const LoadOptions& options);
 
 }  // namespace cognate::bench
