@@ -10,12 +10,15 @@
 #include "api/sigv4.h"
 #include "engine/crypto/random.h"
 #include "engine/service/wire.h"
+#include "engine/json/fast_parse.h"
 
 namespace cognate::api {
 namespace {
 
 using json = nlohmann::json;
 using OpFn = Outcome<json> (UserPoolService::*)(const json&, const CallContext&);
+// An operation whose answer the service writes as JSON text itself (see ListUsersText).
+using TextOpFn = Outcome<std::string> (UserPoolService::*)(const json&, const CallContext&);
 
 constexpr std::string_view kIdpPrefix = "AWSCognitoIdentityProviderService.";
 constexpr std::string_view kAdminPrefix = "CognateAdmin.";
@@ -26,6 +29,7 @@ struct Operation {
   OpFn fn;
   Auth auth;
   bool blocking;  // appends (a synced write) or hashes a password
+  TextOpFn text_fn = nullptr;  // when set, called instead of fn
 };
 
 const std::unordered_map<std::string_view, Operation>& Operations() {
@@ -84,7 +88,7 @@ const std::unordered_map<std::string_view, Operation>& Operations() {
       {"AdminUpdateDeviceStatus", {&S::AdminUpdateDeviceStatus, Auth::kIam, true}},
       {"ForgetDevice", {&S::ForgetDevice, Auth::kAccessToken, true}},
       {"AdminForgetDevice", {&S::AdminForgetDevice, Auth::kIam, true}},
-      {"ListUsers", {&S::ListUsers, Auth::kIam, true}},
+      {"ListUsers", {&S::ListUsers, Auth::kIam, true, &S::ListUsersText}},
       // Blocking: the list reads and unseals the user's whole stream; feedback appends.
       {"AdminListUserAuthEvents", {&S::AdminListUserAuthEvents, Auth::kIam, true}},
       {"AdminUpdateAuthEventFeedback", {&S::AdminUpdateAuthEventFeedback, Auth::kIam, true}},
@@ -215,7 +219,7 @@ HttpResponse CognitoApi::HandleGet(const HttpRequest& request) {
 
 HttpResponse CognitoApi::HandleOperation(const HttpRequest& request) {
   const std::string target = Header(request, "x-amz-target");
-  json body = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
+  json body = request.body.empty() ? json::object() : json_parse::ParseOrDiscarded(request.body);
   if (body.is_discarded() || !body.is_object()) {
     return ErrorResponse("SerializationException", "Start of structure or map found where not expected.");
   }
@@ -289,6 +293,14 @@ HttpResponse CognitoApi::HandleOperation(const HttpRequest& request) {
     Outcome<json> result = (service_.*(it->second))(body, ctx);
     if (!result.ok()) return refused(ErrorResponse(result.error()), result.error());
     return JsonResponse(result.value());
+  }
+  if (op->text_fn != nullptr) {
+    Outcome<std::string> text = (service_.*(op->text_fn))(body, ctx);
+    if (!text.ok()) return refused(ErrorResponse(text.error()), text.error());
+    HttpResponse response;
+    response.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
+    response.body = std::move(text).value();
+    return response;
   }
   Outcome<json> result = (service_.*(op->fn))(body, ctx);
   if (!result.ok()) return refused(ErrorResponse(result.error()), result.error());

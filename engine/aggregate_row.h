@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/status.h"
+#include "engine/json/fast_parse.h"
 
 namespace cognate {
 
@@ -21,7 +22,7 @@ Result<State> StateFromRow(const std::optional<std::string>& row, const char* ta
                            uint64_t stream_version) {
   State state;
   if (row.has_value()) {
-    auto parsed = nlohmann::json::parse(*row, nullptr, /*allow_exceptions=*/false);
+    auto parsed = json_parse::ParseOrDiscarded(*row);
     if (parsed.is_discarded()) return DataLossError("corrupt row " + std::string(table) + "/" + key);
     state = parsed.get<State>();
     return state;

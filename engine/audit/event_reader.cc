@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/audit/upcasters.h"
+#include "engine/json/fast_parse.h"
 
 namespace cognate::audit {
 
@@ -10,7 +11,7 @@ Result<DecodedEvent> DecodeEvent(const StoredEvent& stored, const KeyLookup& key
   DecodedEvent decoded;
   decoded.event.type = stored.type;
   decoded.event.schema_version = stored.schema_version;
-  decoded.event.data = json::parse(stored.payload, nullptr, /*allow_exceptions=*/false);
+  decoded.event.data = json_parse::ParseOrDiscarded(stored.payload);
   if (!decoded.event.data.is_object()) {
     return DataLossError("event #" + std::to_string(stored.sequence) + " has a payload that is not a JSON object");
   }

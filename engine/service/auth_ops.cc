@@ -12,6 +12,7 @@
 #include "engine/service/wire.h"
 #include "engine/user/attributes.h"
 #include "engine/user/user_events.h"
+#include "engine/json/fast_parse.h"
 
 namespace cognate {
 namespace {
@@ -175,9 +176,10 @@ Outcome<nlohmann::json> UserPoolService::InitiateAuth(const json& request, const
   if (!params.ok()) return params.error();
   auto client = LoadClient(client_id.value());
   if (!client.ok()) return client.error();
-  auto pool = LoadPoolById(client->pool_id);
-  if (!pool.ok()) return pool.error();
-  return StartAuth(pool.value(), client.value(), flow.value(), params.value(), false, ctx);
+  auto shared_pool = LoadSharedPool(client->pool_id);
+  if (!shared_pool.ok()) return shared_pool.error();
+  const PoolState& pool = *shared_pool.value();
+  return StartAuth(pool, client.value(), flow.value(), params.value(), false, ctx);
 }
 
 Outcome<nlohmann::json> UserPoolService::AdminInitiateAuth(const json& request, const CallContext& ctx) {
@@ -222,12 +224,13 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
   if (!challenge.ok()) return challenge.error();
   auto client = LoadClient(client_id.value());
   if (!client.ok()) return client.error();
-  auto pool = LoadPoolById(client->pool_id);
-  if (!pool.ok()) return pool.error();
+  auto shared_pool = LoadSharedPool(client->pool_id);
+  if (!shared_pool.ok()) return shared_pool.error();
+  const PoolState& pool = *shared_pool.value();
 
   if (challenge->challenge == "PASSWORD_VERIFIER") {
     // The SECRET_BLOCK carries the exchange; the Session is optional here (reference §11.8).
-    return RespondPasswordVerifier(pool.value(), client.value(), challenge->responses, ctx);
+    return RespondPasswordVerifier(pool, client.value(), challenge->responses, ctx);
   }
   static const std::set<std::string> kSessionChallenges = {
       "NEW_PASSWORD_REQUIRED", "CUSTOM_CHALLENGE", "SMS_MFA", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE",
@@ -242,26 +245,26 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
     // Session, not the one that came with DEVICE_SRP_AUTH: take the sign-in's state from there.
     if (auto passed = MfaPassedSession(session->value("sid", ""))) session = std::move(*passed);
   }
-  if (session->value("client", "") != client->id || session->value("pool", "") != pool->id ||
+  if (session->value("client", "") != client->id || session->value("pool", "") != pool.id ||
       session->value("challenge", "") != challenge->challenge) {
     return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
   }
   if (challenge->challenge == "DEVICE_SRP_AUTH") {
-    return StartDeviceSrp(pool.value(), client.value(), session.value(), challenge->responses);
+    return StartDeviceSrp(pool, client.value(), session.value(), challenge->responses);
   }
   if (challenge->challenge == "DEVICE_PASSWORD_VERIFIER") {
-    return RespondDevicePasswordVerifier(pool.value(), client.value(), session.value(), challenge->responses, ctx);
+    return RespondDevicePasswordVerifier(pool, client.value(), session.value(), challenge->responses, ctx);
   }
   if (challenge->challenge != "NEW_PASSWORD_REQUIRED" && challenge->challenge != "CUSTOM_CHALLENGE") {
-    return RespondMfaChallenge(pool.value(), client.value(), challenge->challenge, session.value(), challenge->responses, ctx);
+    return RespondMfaChallenge(pool, client.value(), challenge->challenge, session.value(), challenge->responses, ctx);
   }
   if (challenge->challenge == "CUSTOM_CHALLENGE") {
-    return RespondCustomChallenge(pool.value(), client.value(), session.value(), challenge->responses, ctx);
+    return RespondCustomChallenge(pool, client.value(), session.value(), challenge->responses, ctx);
   }
   const json& responses = challenge->responses;
   const std::string new_password = Param(responses, "NEW_PASSWORD");
   if (new_password.empty()) return Reject(ErrorCode::kInvalidParameter, "Missing required parameter NEW_PASSWORD");
-  auto user = LoadUserBySub(pool->id, session->value("sub", ""));
+  auto user = LoadUserBySub(pool.id, session->value("sub", ""));
   if (!user.ok()) return FromStatus(user.status());
   if (!user->exists || user->deleted) return Reject(ErrorCode::kUserNotFound, "User does not exist.");
   const std::string typed = Param(responses, "USERNAME");
@@ -271,7 +274,7 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
   if (user->status != "FORCE_CHANGE_PASSWORD") {
     return Reject(ErrorCode::kNotAuthorized, "Invalid session for the user, session is expired.");
   }
-  const PoolSettings settings = ReadPoolSettings(pool->config);
+  const PoolSettings settings = ReadPoolSettings(pool.config);
   if (auto e = CheckPassword(settings.password_policy, new_password)) return *e;
   std::map<std::string, std::string> changes;
   for (const auto& [key, value] : responses.items()) {
@@ -282,7 +285,7 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
   for (const auto& [name, value] : changes) attributes[name] = value;
   if (auto e = CheckRequiredAttributes(settings, attributes)) return *e;
 
-  auto fields = PasswordFields(pool.value(), user->username, new_password);
+  auto fields = PasswordFields(pool, user->username, new_password);
   if (!fields.ok()) return fields.error();
   json password_data = fields.value();
   password_data["status"] = "CONFIRMED";
@@ -290,7 +293,7 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
   if (!changes.empty()) {
     events.push_back(MakeEvent(user_events::kAttributesUpdated,
                                {{"attributes", attributes},
-                                {"login_keys", LoginKeys(settings, pool->id, user->username, attributes)}}));
+                                {"login_keys", LoginKeys(settings, pool.id, user->username, attributes)}}));
   }
   UserState state = std::move(user).value();
   if (settings.mfa_configuration == "ON" || settings.mfa_configuration == "OPTIONAL") {
@@ -304,10 +307,10 @@ Outcome<nlohmann::json> UserPoolService::RespondToAuthChallenge(const json& requ
       }
       return FromStatus(appended.status());
     }
-    return FinishPasswordSignIn(pool.value(), client.value(), std::move(state), "NEW_PASSWORD_REQUIRED", json::array(),
+    return FinishPasswordSignIn(pool, client.value(), std::move(state), "NEW_PASSWORD_REQUIRED", json::array(),
                                 Param(responses, "DEVICE_KEY"), ctx);
   }
-  return IssueTokens(pool.value(), client.value(), state, ctx, "NEW_PASSWORD_REQUIRED", std::move(events));
+  return IssueTokens(pool, client.value(), state, ctx, "NEW_PASSWORD_REQUIRED", std::move(events));
 }
 
 Outcome<nlohmann::json> UserPoolService::AdminRespondToAuthChallenge(const json& request, const CallContext& ctx) {
@@ -365,7 +368,7 @@ Outcome<nlohmann::json> UserPoolService::RevokeToken(const json& request, const 
   auto origin_row = store_.Get(tables::kOrigins, **origin_jti);
   if (!origin_row.ok()) return FromStatus(origin_row.status());
   if (!origin_row->has_value()) return json::object();
-  const json origin = json::parse(**origin_row, nullptr, false);
+  const json origin = json_parse::ParseOrDiscarded(**origin_row);
   if (origin.is_discarded() || origin.value("client_id", "") != client->id) {
     return Reject(ErrorCode::kUnauthorized, "The token was not issued to this client.");
   }

@@ -15,6 +15,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "engine/aggregate_row.h"
 #include "engine/ports/event_store.h"
@@ -55,8 +56,27 @@ class RowStateCache {
     std::unique_lock lock(mu_);
     // Rows of deleted aggregates stay behind; past the bound, start over rather than track use.
     if (entries_.size() >= max_entries_ && !entries_.count(key)) entries_.clear();
-    entries_[key] = Entry{std::move(row), state};
+    entries_[key] = Entry{std::move(row), state, nullptr};
     return state;
+  }
+
+  // Parsed's state and `derive(state)`, a text that is a pure function of the state (a user's
+  // ListUsers entry), computed once per row version and kept with it.
+  template <typename Derive>
+  Result<std::pair<std::shared_ptr<const State>, std::shared_ptr<const std::string>>> ParsedWithView(
+      const char* table, const std::string& key, std::string row, Derive derive) {
+    {
+      std::shared_lock lock(mu_);
+      if (auto it = entries_.find(key); it != entries_.end() && it->second.view && it->second.row == row) {
+        return std::make_pair(it->second.state, it->second.view);
+      }
+    }
+    auto state = Parsed(table, key, std::move(row));
+    if (!state.ok()) return state.status();
+    auto view = std::make_shared<const std::string>(derive(**state));
+    std::unique_lock lock(mu_);
+    if (auto it = entries_.find(key); it != entries_.end() && it->second.state == *state) it->second.view = view;
+    return std::make_pair(std::move(state).value(), std::move(view));
   }
 
   // Drops what is kept for `key`, so a deleted row's state (a deleted user's personal data) does
@@ -80,6 +100,7 @@ class RowStateCache {
   struct Entry {
     std::string row;
     std::shared_ptr<const State> state;
+    std::shared_ptr<const std::string> view;  // ParsedWithView's text; null until asked for
   };
 
   const size_t max_entries_;

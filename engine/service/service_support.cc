@@ -207,9 +207,15 @@ Outcome<PoolState> UserPoolService::LoadPoolById(const std::string& pool_id) {
 }
 
 Outcome<PoolState> UserPoolService::LoadPool(const json& request, const char* field) {
+  auto pool = LoadSharedPoolFor(request, field);
+  if (!pool.ok()) return pool.error();
+  return *pool.value();
+}
+
+Outcome<std::shared_ptr<const PoolState>> UserPoolService::LoadSharedPoolFor(const json& request, const char* field) {
   auto id = wire::RequiredString(request, field, 1, 55);
   if (!id.ok()) return id.error();
-  return LoadPoolById(id.value());
+  return LoadSharedPool(id.value());
 }
 
 Outcome<ClientState> UserPoolService::LoadClient(const std::string& client_id) {

@@ -13,6 +13,7 @@
 #include "engine/service/user_pool_service.h"
 #include "engine/service/wire.h"
 #include "engine/user/user_events.h"
+#include "engine/json/fast_parse.h"
 
 namespace cognate {
 namespace {
@@ -315,7 +316,7 @@ Outcome<UserPoolService::AccessTokenInfo> UserPoolService::ValidateAccessToken(c
   auto origin = store_.Get(tables::kOrigins, origin_jti);
   auto revoked = store_.Get(tables::kRevoked, origin_jti);
   if (!origin.ok() || !revoked.ok()) return FromStatus(!origin.ok() ? origin.status() : revoked.status());
-  const json origin_record = origin->has_value() ? json::parse(**origin, nullptr, false) : json();
+  const json origin_record = origin->has_value() ? json_parse::ParseOrDiscarded(**origin) : json();
   if (!origin->has_value() || revoked->has_value() || origin_record.is_discarded() ||
       origin_record.value("issued_version", uint64_t{0}) < user->signed_out_version) {
     return Reject(ErrorCode::kNotAuthorized, "Access Token has been revoked");
@@ -331,8 +332,9 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
                                                        const CallContext& ctx) {
   auto client = LoadClient(client_id);
   if (!client.ok()) return client.error();
-  auto pool = LoadPoolById(client->pool_id);
-  if (!pool.ok()) return pool.error();
+  auto shared_pool = LoadSharedPool(client->pool_id);
+  if (!shared_pool.ok()) return shared_pool.error();
+  const PoolState& pool = *shared_pool.value();
   const DomainError invalid = Reject(ErrorCode::kNotAuthorized, "Invalid Refresh Token");
   auto origin_jti = store_.Get(tables::kRefresh, crypto::Sha256Hex(refresh_token));
   if (!origin_jti.ok()) return FromStatus(origin_jti.status());
@@ -341,10 +343,10 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
   auto revoked = store_.Get(tables::kRevoked, **origin_jti);
   if (!origin_row.ok() || !revoked.ok()) return FromStatus(!origin_row.ok() ? origin_row.status() : revoked.status());
   if (!origin_row->has_value()) return invalid;
-  const json origin = json::parse(**origin_row, nullptr, false);
+  const json origin = json_parse::ParseOrDiscarded(**origin_row);
   if (origin.is_discarded() || origin.value("client_id", "") != client->id) return invalid;
 
-  auto user = LoadUserBySub(pool->id, origin.value("sub", ""));
+  auto user = LoadUserBySub(pool.id, origin.value("sub", ""));
   if (!user.ok()) return FromStatus(user.status());
   if (!user->exists || user->deleted) return Reject(ErrorCode::kNotAuthorized, "User does not exist.");
 
@@ -372,10 +374,10 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
   if (!user->enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
 
   UserState state = std::move(user).value();
-  TokenClaims claims = BuildTokenClaims(pool.value(), client.value(), state, **origin_jti,
+  TokenClaims claims = BuildTokenClaims(pool, client.value(), state, **origin_jti,
                                         origin.value("auth_time", int64_t{0}));
   json trigger_records = json::array();
-  if (auto customized = CustomizeTokens(pool.value(), client.value(), state, "TokenGeneration_RefreshTokens", claims,
+  if (auto customized = CustomizeTokens(pool, client.value(), state, "TokenGeneration_RefreshTokens", claims,
                                         trigger_records);
       !customized.ok()) {
     return customized.error();
@@ -386,7 +388,7 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
     auto appended = CommitUser(state, {MakeEvent(user_events::kTokensRefreshed, refreshed)}, ctx);
     if (appended.ok()) break;
     if (appended.status().code() != StatusCode::kAborted || attempt == kMaxCommitAttempts - 1) return FromStatus(appended.status());
-    auto reloaded = LoadUserBySub(pool->id, state.sub);
+    auto reloaded = LoadUserBySub(pool.id, state.sub);
     if (!reloaded.ok()) return FromStatus(reloaded.status());
     state = std::move(reloaded).value();
     if (!state.exists || state.deleted || !state.enabled ||
@@ -394,7 +396,7 @@ Outcome<nlohmann::json> UserPoolService::RefreshTokens(const std::string& client
       return Reject(ErrorCode::kNotAuthorized, "Refresh Token has been revoked");
     }
   }
-  auto result = SignTokens(pool.value(), client.value(), claims, "");
+  auto result = SignTokens(pool, client.value(), claims, "");
   if (!result.ok()) return result.error();
   return json{{"ChallengeParameters", json::object()}, {"AuthenticationResult", result.value()}};
 }

@@ -63,9 +63,10 @@ Outcome<nlohmann::json> UserPoolService::GetUser(const json& request, const Call
 }
 
 Outcome<nlohmann::json> UserPoolService::AdminGetUser(const json& request, const CallContext&) {
-  auto pool = LoadPool(request);
-  if (!pool.ok()) return pool.error();
-  auto user = RequireUser(pool.value(), request);
+  auto shared_pool = LoadSharedPoolFor(request);
+  if (!shared_pool.ok()) return shared_pool.error();
+  const PoolState& pool = *shared_pool.value();
+  auto user = RequireUser(pool, request);
   if (!user.ok()) return user.error();
   json out = MfaSettingsView(user.value());
   out["Username"] = user->username;
@@ -340,9 +341,16 @@ Outcome<std::string> UserPoolService::InternalUsername(const json& request) {
   return user->username;
 }
 
-Outcome<nlohmann::json> UserPoolService::ListUsers(const json& request, const CallContext&) {
-  auto pool = LoadPool(request);
-  if (!pool.ok()) return pool.error();
+Outcome<nlohmann::json> UserPoolService::ListUsers(const json& request, const CallContext& ctx) {
+  auto text = ListUsersText(request, ctx);
+  if (!text.ok()) return text.error();
+  return json::parse(text.value());
+}
+
+Outcome<std::string> UserPoolService::ListUsersText(const json& request, const CallContext&) {
+  auto shared_pool = LoadSharedPoolFor(request);
+  if (!shared_pool.ok()) return shared_pool.error();
+  const PoolState& pool = *shared_pool.value();
   auto limit = wire::OptionalInt(request, "Limit", 0, 60);
   if (!limit.ok()) return limit.error();
   auto token = wire::OptionalString(request, "PaginationToken");
@@ -369,33 +377,46 @@ Outcome<nlohmann::json> UserPoolService::ListUsers(const json& request, const Ca
     return it == user.attributes.end() ? "" : it->second;
   };
 
-  json users = json::array();
+  // The answer is written as text: each user's entry is serialised once per change of its row
+  // and kept with the parsed state, so a page costs a scan and 60 copies, not 60 views built and
+  // serialised (the entries are what json::dump would write, keys in order).
+  std::string users;
+  size_t count = 0;
   std::string cursor = token.value();
   std::string next_token;
-  while (users.size() < wanted) {
+  while (count < wanted) {
     // Without a filter every row read is returned, so read no more than are wanted.
-    const size_t batch = *filter ? 256 : wanted - users.size();
-    auto page = ScanPage(store_, tables::kUsers, pool->id + "/", cursor, batch);
+    const size_t batch = *filter ? 256 : wanted - count;
+    auto page = ScanPage(store_, tables::kUsers, pool.id + "/", cursor, batch);
     if (!page.ok()) return page.error();
     for (size_t i = 0; i < page->rows.size(); ++i) {
-      auto parsed = user_cache_.Parsed(tables::kUsers, page->rows[i].key, std::move(page->rows[i].value));
+      auto parsed = user_cache_.ParsedWithView(tables::kUsers, page->rows[i].key, std::move(page->rows[i].value),
+                                               [this](const UserState& user) { return UserTypeView(user).dump(); });
       if (!parsed.ok()) return FromStatus(parsed.status());
-      const UserState& user = **parsed;
+      const UserState& user = *parsed->first;
       if (*filter && !engine::MatchesFilter(**filter, value_of(user, (*filter)->attribute))) continue;
-      json view = UserTypeView(user);
-      if (only) view["Attributes"] = UserAttributesView(user, &*only);
-      users.push_back(std::move(view));
-      if (users.size() == wanted) {
+      if (count > 0) users.push_back(',');
+      if (only) {
+        json view = UserTypeView(user);
+        view["Attributes"] = UserAttributesView(user, &*only);
+        users += view.dump();
+      } else {
+        users += *parsed->second;
+      }
+      if (++count == wanted) {
         const bool more = i + 1 < page->rows.size() || !page->next_token.empty();
         if (more) next_token = PageToken(page->rows[i].key);
         break;
       }
     }
-    if (users.size() == wanted || page->next_token.empty()) break;
+    if (count == wanted || page->next_token.empty()) break;
     cursor = page->next_token;
   }
-  json out = {{"Users", std::move(users)}};
-  if (!next_token.empty()) out["PaginationToken"] = next_token;
+  std::string out = "{";
+  if (!next_token.empty()) out += "\"PaginationToken\":" + json(next_token).dump() + ",";
+  out += "\"Users\":[";
+  out += users;
+  out += "]}";
   return out;
 }
 

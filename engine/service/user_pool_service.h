@@ -132,6 +132,8 @@ class UserPoolService {
   Outcome<json> ForgetDevice(const json& request, const CallContext& ctx);
   Outcome<json> AdminForgetDevice(const json& request, const CallContext& ctx);
   Outcome<json> ListUsers(const json& request, const CallContext& ctx);
+  // ListUsers' answer as JSON text, which is how it is built (see user_ops.cc).
+  Outcome<std::string> ListUsersText(const json& request, const CallContext& ctx);
 
   // Auth events, read from the user's stream (auth_events.cc).
   Outcome<json> AdminListUserAuthEvents(const json& request, const CallContext& ctx);
@@ -205,6 +207,7 @@ class UserPoolService {
   Outcome<PoolState> LoadPoolById(const std::string& pool_id);
   // The same without a copy, for the paths every signed-in call takes.
   Outcome<std::shared_ptr<const PoolState>> LoadSharedPool(const std::string& pool_id);
+  Outcome<std::shared_ptr<const PoolState>> LoadSharedPoolFor(const json& request, const char* field = "UserPoolId");
   Outcome<ClientState> LoadClient(const std::string& client_id);
   // The client named `client_id`, which must belong to `pool` (else ResourceNotFound).
   Outcome<ClientState> LoadPoolClient(const PoolState& pool, const std::string& client_id);

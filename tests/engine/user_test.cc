@@ -380,5 +380,39 @@ TEST_F(UserTest, ListUsers_OmitsDeletedUsers) {
   EXPECT_EQ(Usernames(out["Users"]), std::set<std::string>({"alice"}));
 }
 
+TEST_F(UserTest, ListUsers_ShowsAChangedUserAsItIsNow) {
+  // Each user's entry is kept between calls: it must follow the user's row.
+  AdminCreate("alice", "alice@example.com");
+  const json before = CallOk(&UserPoolService::ListUsers, {{"UserPoolId", pool_}});
+  ASSERT_EQ(before["Users"].size(), 1u);
+  EXPECT_TRUE(before["Users"][0]["Enabled"].get<bool>());
+
+  Ok(Call(&UserPoolService::AdminUpdateUserAttributes,
+          {{"UserPoolId", pool_}, {"Username", "alice"},
+           {"UserAttributes", json::array({{{"Name", "email"}, {"Value", "alice@example.org"}}})}}));
+  Ok(Call(&UserPoolService::AdminDisableUser, {{"UserPoolId", pool_}, {"Username", "alice"}}));
+  const json after = CallOk(&UserPoolService::ListUsers, {{"UserPoolId", pool_}});
+
+  ASSERT_EQ(after["Users"].size(), 1u);
+  EXPECT_FALSE(after["Users"][0]["Enabled"].get<bool>());
+  std::string email;
+  for (const auto& attribute : after["Users"][0]["Attributes"]) {
+    if (attribute["Name"] == "email") email = attribute["Value"];
+  }
+  EXPECT_EQ(email, "alice@example.org");
+}
+
+TEST_F(UserTest, ListUsers_AttributesToGetNarrowsTheAttributes) {
+  AdminCreate("alice", "alice@example.com");
+  CallOk(&UserPoolService::ListUsers, {{"UserPoolId", pool_}});  // the full entry is now kept
+
+  const json out =
+      CallOk(&UserPoolService::ListUsers, {{"UserPoolId", pool_}, {"AttributesToGet", json::array({"email"})}});
+
+  ASSERT_EQ(out["Users"].size(), 1u);
+  ASSERT_EQ(out["Users"][0]["Attributes"].size(), 1u);
+  EXPECT_EQ(out["Users"][0]["Attributes"][0]["Name"], "email");
+}
+
 }  // namespace
 }  // namespace cognate::testing
