@@ -30,6 +30,9 @@ struct Operation {
   Auth auth;
   bool blocking;  // appends (a synced write) or hashes a password
   TextOpFn text_fn = nullptr;  // when set, called instead of fn
+  // Also blocking when the body names this field (checked as the quoted name anywhere in the
+  // body, which errs towards blocking).
+  std::string_view blocking_with_field = {};
 };
 
 const std::unordered_map<std::string_view, Operation>& Operations() {
@@ -88,7 +91,8 @@ const std::unordered_map<std::string_view, Operation>& Operations() {
       {"AdminUpdateDeviceStatus", {&S::AdminUpdateDeviceStatus, Auth::kIam, true}},
       {"ForgetDevice", {&S::ForgetDevice, Auth::kAccessToken, true}},
       {"AdminForgetDevice", {&S::AdminForgetDevice, Auth::kIam, true}},
-      {"ListUsers", {&S::ListUsers, Auth::kIam, true, &S::ListUsersText}},
+      // A page is at most 60 rows read; a Filter may scan the whole pool.
+      {"ListUsers", {&S::ListUsers, Auth::kIam, false, &S::ListUsersText, "\"Filter\""}},
       // Blocking: the list reads and unseals the user's whole stream; feedback appends.
       {"AdminListUserAuthEvents", {&S::AdminListUserAuthEvents, Auth::kIam, true}},
       {"AdminUpdateAuthEventFeedback", {&S::AdminUpdateAuthEventFeedback, Auth::kIam, true}},
@@ -165,7 +169,9 @@ bool CognitoApi::IsBlocking(const HttpRequest& request) const {
   if (target.substr(0, kAdminPrefix.size()) == kAdminPrefix) return true;  // deployments append
   if (target.substr(0, kIdpPrefix.size()) != kIdpPrefix) return false;
   auto it = Operations().find(target.substr(kIdpPrefix.size()));
-  return it == Operations().end() || it->second.blocking;
+  if (it == Operations().end() || it->second.blocking) return true;
+  const std::string_view field = it->second.blocking_with_field;
+  return !field.empty() && request.body.find(field) != std::string::npos;
 }
 
 HttpResponse CognitoApi::Handle(const HttpRequest& request) {

@@ -116,7 +116,7 @@ Outcome<nlohmann::json> UserPoolService::FinishPasswordSignIn(const PoolState& p
   // otherwise after MFA, as the clients expect.
   const bool confirmed_device = device != user.devices.end() && device->second.confirmed;
   if (confirmed_device && device->second.status == "remembered" &&
-      ReadPoolSettings(pool.config).challenge_required_on_new_device) {
+      pool_settings_.Of(pool)->challenge_required_on_new_device) {
     return DeviceSrpChallenge(user, pending);
   }
   auto mfa = MfaChallenge(pool, client, user, pending);

@@ -304,7 +304,8 @@ std::vector<std::string> UserPoolService::LoginKeys(
 }
 
 Result<UserState> UserPoolService::FindUser(const PoolState& pool, const std::string& name) {
-  const PoolSettings settings = ReadPoolSettings(pool.config);
+  const std::shared_ptr<const PoolSettings> shared_settings = pool_settings_.Of(pool);
+  const PoolSettings& settings = *shared_settings;
   std::vector<std::string> candidates = {"u/" + pool.id + "/" + NormalizeName(settings, name)};
   for (const char* alias : {"email", "phone_number", "preferred_username"}) {
     if (settings.alias_attributes.count(alias) || settings.username_attributes.count(alias)) {

@@ -232,7 +232,7 @@ Outcome<nlohmann::json> UserPoolService::IssueTokens(const PoolState& pool, cons
   // client confirms it (ConfirmDevice) with the verifier of its device SRP.
   json new_device_metadata;
   std::string device_key = facts.value("device_key", "");
-  if (ReadPoolSettings(pool.config).device_tracking && device_key.empty()) {
+  if (pool_settings_.Of(pool)->device_tracking && device_key.empty()) {
     device_key = options_.region + "_" + crypto::NewUuidV4();
     std::string group_key = "-";
     group_key += crypto::RandomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");

@@ -32,6 +32,7 @@
 #include "engine/ports/event_store.h"
 #include "engine/ports/message_sink.h"
 #include "engine/ports/trigger_runner.h"
+#include "engine/service/pool_settings_cache.h"
 #include "engine/service/row_state_cache.h"
 #include "engine/service/verified_token_cache.h"
 #include "engine/trigger/trigger_events.h"
@@ -466,6 +467,7 @@ class UserPoolService {
 
   // Pools and clients are read on nearly every request; their rows are parsed once per change.
   RowStateCache<PoolState> pool_cache_{4096};
+  PoolSettingsCache pool_settings_{4096};
   RowStateCache<ClientState> client_cache_{4096};
   // Users are read on every signed-in call; the bound keeps the cache to tens of MiB.
   RowStateCache<UserState> user_cache_{16384};
