@@ -215,6 +215,8 @@ NOTES = {
     "BM_Replay": "`cognate replay`'s loop over {events} engine-written events, one thread",
     "BM_JwtSignRs256": "RS256, 2048-bit key",
     "BM_JwtVerifyRs256": "RS256, 2048-bit key",
+    "BM_ParseRequestBody": "nlohmann::json::parse against the fast path (engine/json/fast_parse), which "
+                           "falls back to nlohmann for what it declines",
     "BM_Argon2idHash": "",
     "BM_Argon2idVerify": "",
     "BM_SrpComputeVerifier": "3072-bit group",
