@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "engine/utf8_sequence.h"
+
 namespace cognate::json_parse {
 namespace {
 
@@ -60,36 +62,6 @@ char Unescaped(char escape) {
     case 't': return '\t';
     default: return '\0';
   }
-}
-
-// The length of the well-formed UTF-8 sequence (RFC 3629) starting at `p`, or 0 if there is none:
-// nlohmann rejects overlong forms, surrogates, code points above U+10FFFF and cut-off sequences.
-size_t Utf8SequenceLength(const char* p, const char* end) {
-  const auto byte = [p](size_t i) { return static_cast<unsigned char>(p[i]); };
-  const unsigned char lead = byte(0);
-  size_t length = 0;
-  // Only the second byte's range depends on the lead byte; the others are always 80–BF.
-  unsigned char second_low = 0x80;
-  unsigned char second_high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) second_low = 0xA0;   // overlong below U+0800
-    if (lead == 0xED) second_high = 0x9F;  // surrogates U+D800–DFFF
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) second_low = 0x90;   // overlong below U+10000
-    if (lead == 0xF4) second_high = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (static_cast<size_t>(end - p) < length) return 0;
-  if (byte(1) < second_low || byte(1) > second_high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
 }
 
 // A recursive-descent parser over [p_, end_). Every Parse* returns false to decline, leaving the
@@ -237,7 +209,8 @@ class FastParser {
         continue;
       }
       if (byte < 0x20) return false;  // control characters must be escaped
-      const size_t sequence_length = Utf8SequenceLength(p_, end_);
+      const size_t sequence_length =
+          Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_), static_cast<size_t>(end_ - p_));
       if (sequence_length == 0) return false;
       p_ += sequence_length;  // valid UTF-8 stays in the run
     }
