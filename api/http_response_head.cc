@@ -40,7 +40,8 @@ void AppendField(std::string& out, std::string_view name, std::string_view value
 }  // namespace
 
 std::string_view ReasonPhrase(unsigned status) {
-  const std::string_view reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+  const std::string_view reason =
+      boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
   // Beast names statuses it does not know "<unknown-status>".
   return reason.empty() || reason.front() == '<' ? std::string_view("Unknown") : reason;
 }

@@ -6,18 +6,18 @@
 // posted back to the session's context to write. A response goes out as one gather write of a
 // head written by hand (WriteResponseHead) and the body.
 //
-// Deadlines: each read and write gets one (SessionDeadline below), kept by a single timer per
+// Deadlines: each read and write gets one (Session::ArmDeadline), kept by a single timer per
 // session that is re-armed only when it fires early, not per operation.
 //
 // A streamed response ends the session's request loop: head → body → (producer call on the
-// blocking pool → chunk write on the strand)… → last chunk → close. At most one producer call is
-// out at a time, and the I/O threads only ever write what it returned.
+// blocking pool → chunk write on the session's context)… → last chunk → close. At most one
+// producer call is out at a time, and the I/O threads only ever write what it returned.
 //
 // Shutdown: Stop() marks the server stopping (under sessions_mu_, so no session can register
 // afterwards without noticing), closes the acceptor and every registered session on their contexts,
 // waits for those closes, drains the blocking pool (a producer call in flight returns within
-// stream_max_wait, and none is started once stopping), then stops the io_context and joins its
-// threads.
+// stream_max_wait, and none is started once stopping), then stops the io_contexts and joins
+// their threads.
 #include "api/http_server.h"
 
 #include <algorithm>
@@ -367,8 +367,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     if (!blocking) return Send(Invoke());
 
-    // request_ is not touched on the strand until the response is written, so the pool thread
-    // may read it; posting back to the strand orders the response write after Handle.
+    // request_ is not touched on the session's context until the response is written, so the
+    // pool thread may read it; posting back to the context orders the response write after Handle.
     net::post(server_.blocking_pool(), [self = shared_from_this()]() mutable {
       HttpResponse response = self->Invoke();
       auto executor = self->socket_.get_executor();
@@ -468,7 +468,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     deadline_timer_.cancel();
   }
 
-  // ---- streamed responses (all on the strand, except the producer call) ----
+  // ---- streamed responses (all on the session's context, except the producer call) ----
 
   void StartStream(unsigned status, HttpResponse& response) {
     producer_ = std::move(response.stream);
@@ -521,8 +521,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     PollProducer();
   }
 
-  // Runs one producer call on the blocking pool, then continues on the strand. The producer
-  // travels with the call, so exactly one thread holds it at any time.
+  // Runs one producer call on the blocking pool, then continues on the session's context. The
+  // producer travels with the call, so exactly one thread holds it at any time.
   void PollProducer() {
     if (StreamOver()) return EndStream();
     net::post(

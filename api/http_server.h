@@ -1,10 +1,10 @@
 // HttpServer: the HTTP/1.1 front door (Boost.Beast, modelled on Beast's advanced_server).
 //
-// One session per connection, each on its own strand: keep-alive, pipelining answered strictly in
-// order (the next request is read only after the previous response is written), an idle timeout
-// before every read and write, a fresh parser per request with a body limit (413, then close),
-// 400 on malformed HTTP (then close), `Expect: 100-continue` honoured. Requests the handler calls
-// blocking run on a separate thread pool; all others run inline on the I/O thread.
+// One session per connection, each on one I/O thread's context: keep-alive, pipelining answered
+// strictly in order (the next request is read only after the previous response is written), an
+// idle timeout before every read and write, a fresh parser per request with a body limit (413,
+// then close), 400 on malformed HTTP (then close), `Expect: 100-continue` honoured. Requests the
+// handler calls blocking run on a separate thread pool; all others run inline on the I/O thread.
 //
 // The server sets Content-Length, Connection, Date and `Server: cognate`; everything else
 // (x-amzn-RequestId, CORS, content types) is the handler's job. An exception escaping the handler

@@ -138,20 +138,20 @@ class Connection {
   template <typename Then>
   void Connect(Then then) {
     deadline_ = Clock::now() + options_.request_timeout;
-    net::async_connect(socket_, resolved_,
-                       [this, then](beast::error_code ec, const tcp::endpoint&) mutable {
-                         deadline_.reset();
-                         if (ec) {
-                           Drop();
-                           last_connect_error_ = "connect " + endpoint_.authority + ": " + ec.message();
-                           return then(false);
-                         }
-                         beast::error_code ignored;
-                         socket_.set_option(tcp::no_delay(true), ignored);
-                         connected_ = true;
-                         ++counts_.connects;
-                         then(true);
-                       });
+    net::async_connect(
+        socket_, resolved_, [this, then](beast::error_code ec, const tcp::endpoint&) mutable {
+          deadline_.reset();
+          if (ec) {
+            Drop();
+            last_connect_error_ = "connect " + endpoint_.authority + ": " + ec.message();
+            return then(false);
+          }
+          beast::error_code ignored;
+          socket_.set_option(tcp::no_delay(true), ignored);
+          connected_ = true;
+          ++counts_.connects;
+          then(true);
+        });
   }
 
   void StartExchange() {
@@ -295,7 +295,8 @@ class Connection {
 
 // Every kWatchdogPeriod, closes connections whose operation is past its deadline; ends the run
 // (stops every connection) once the window is over.
-void Watch(Timer& timer, std::vector<std::unique_ptr<Connection>>& connections, const Window& window) {
+void Watch(Timer& timer, std::vector<std::unique_ptr<Connection>>& connections,
+           const Window& window) {
   timer.expires_after(kWatchdogPeriod);
   timer.async_wait([&timer, &connections, &window](beast::error_code ec) {
     if (ec) return;
@@ -359,7 +360,8 @@ RunCounts RunLoad(const Endpoint& endpoint, const Workload& workload, const Load
     counts.errors += c.errors;
     counts.transport_errors += c.transport_errors;
     counts.reconnects += c.connects > 1 ? c.connects - 1 : 0;
-    counts.latencies_ns.insert(counts.latencies_ns.end(), c.latencies_ns.begin(), c.latencies_ns.end());
+    counts.latencies_ns.insert(counts.latencies_ns.end(), c.latencies_ns.begin(),
+                               c.latencies_ns.end());
     for (std::string& sample : c.error_samples) {
       AddSample(counts.error_samples, std::move(sample), options.max_error_samples);
     }

@@ -1,10 +1,10 @@
 // Parsing request bodies: nlohmann::json::parse against the fast path (engine/json/fast_parse.h)
 // that builds the same value. A GetUser body is one JWT-sized string, where nlohmann's lexer pays
 // per character; an event-shaped body exercises nested objects, arrays, integers and literals.
-#include <string>
-
 #include <benchmark/benchmark.h>
+
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "engine/crypto/encoding.h"
 #include "engine/crypto/random.h"
@@ -63,10 +63,11 @@ void BM_ParseRequestBody(benchmark::State& state, Parser parser, std::string (*m
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
   state.SetLabel(std::to_string(body.size()) + " byte body");
 }
-BENCHMARK_CAPTURE(BM_ParseRequestBody, nlohmann/get_user, Parser::kNlohmann, GetUserBody);
-BENCHMARK_CAPTURE(BM_ParseRequestBody, fast/get_user, Parser::kFast, GetUserBody);
-BENCHMARK_CAPTURE(BM_ParseRequestBody, nlohmann/event_payload, Parser::kNlohmann, EventPayloadBody);
-BENCHMARK_CAPTURE(BM_ParseRequestBody, fast/event_payload, Parser::kFast, EventPayloadBody);
+BENCHMARK_CAPTURE(BM_ParseRequestBody, nlohmann / get_user, Parser::kNlohmann, GetUserBody);
+BENCHMARK_CAPTURE(BM_ParseRequestBody, fast / get_user, Parser::kFast, GetUserBody);
+BENCHMARK_CAPTURE(BM_ParseRequestBody, nlohmann / event_payload, Parser::kNlohmann,
+                  EventPayloadBody);
+BENCHMARK_CAPTURE(BM_ParseRequestBody, fast / event_payload, Parser::kFast, EventPayloadBody);
 
 }  // namespace
 }  // namespace cognate::bench

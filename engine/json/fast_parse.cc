@@ -52,15 +52,24 @@ bool EightPlainBytes(const char* p) {
 // surrogate pairs) and for invalid escapes.
 char Unescaped(char escape) {
   switch (escape) {
-    case '"': return '"';
-    case '\\': return '\\';
-    case '/': return '/';
-    case 'b': return '\b';
-    case 'f': return '\f';
-    case 'n': return '\n';
-    case 'r': return '\r';
-    case 't': return '\t';
-    default: return '\0';
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    case '/':
+      return '/';
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    default:
+      return '\0';
   }
 }
 
@@ -209,8 +218,8 @@ class FastParser {
         continue;
       }
       if (byte < 0x20) return false;  // control characters must be escaped
-      const size_t sequence_length =
-          Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_), static_cast<size_t>(end_ - p_));
+      const size_t sequence_length = Utf8SequenceLength(reinterpret_cast<const unsigned char*>(p_),
+                                                        static_cast<size_t>(end_ - p_));
       if (sequence_length == 0) return false;
       p_ += sequence_length;  // valid UTF-8 stays in the run
     }

@@ -8,10 +8,9 @@
 // declines and nlohmann decides.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace cognate::json_parse {
 

@@ -9,13 +9,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace cognate::json_parse {
 namespace {
@@ -60,7 +59,9 @@ bool Identical(const json& a, const json& b) {
   return a == b;
 }
 
-json Nlohmann(std::string_view text) { return json::parse(text, nullptr, /*allow_exceptions=*/false); }
+json Nlohmann(std::string_view text) {
+  return json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
 
 std::string Concat(std::initializer_list<std::string_view> parts) {
   std::string out;
@@ -84,9 +85,9 @@ std::optional<json> TryParseFastExact(std::string_view text) {
     return ::testing::AssertionFailure() << "accepted what nlohmann rejects: " << Printable(text);
   }
   if (!Identical(*fast, reference)) {
-    return ::testing::AssertionFailure() << "for " << Printable(text) << " built " << fast->dump() << " ("
-                                         << fast->type_name() << "), nlohmann built " << reference.dump()
-                                         << " (" << reference.type_name() << ")";
+    return ::testing::AssertionFailure()
+           << "for " << Printable(text) << " built " << fast->dump() << " (" << fast->type_name()
+           << "), nlohmann built " << reference.dump() << " (" << reference.type_name() << ")";
   }
   return ::testing::AssertionSuccess();
 }
@@ -129,7 +130,8 @@ std::optional<json> TryParseFastExact(std::string_view text) {
 
 // A JWT-shaped access token: 1,050 base64url characters in three dot-separated segments.
 std::string AccessTokenLike() {
-  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string token;
   for (size_t i = 0; i < 1050; ++i) {
     token.push_back(i == 80 || i == 707 ? '.' : kAlphabet[(i * 37 + 11) % kAlphabet.size()]);
@@ -145,10 +147,13 @@ TEST(FastJsonParse, AcceptsGetUserBody) {
 }
 
 TEST(FastJsonParse, AcceptsEventPayload) {
-  const std::string body = R"({"username":"alice","attributes":[{"Name":"email","Value":"a@example.com"},)"
-                           R"({"Name":"email_verified","Value":"true"},{"Name":"name","Value":"Alice )" "\xC3\x89" R"(mile"}],)"
-                           R"("groups":["readers","writers"],"at":1763900000123,"offset":-42,"enabled":true,)"
-                           R"("deleted":false,"previous":null,"meta":{"source":"admin","retries":0,"tags":[]}})";
+  const std::string body =
+      R"({"username":"alice","attributes":[{"Name":"email","Value":"a@example.com"},)"
+      R"({"Name":"email_verified","Value":"true"},{"Name":"name","Value":"Alice )"
+      "\xC3\x89"
+      R"(mile"}],)"
+      R"("groups":["readers","writers"],"at":1763900000123,"offset":-42,"enabled":true,)"
+      R"("deleted":false,"previous":null,"meta":{"source":"admin","retries":0,"tags":[]}})";
   ASSERT_TRUE(AcceptedAsNlohmann(body));
   const json value = *TryParseFast(body);
   EXPECT_EQ(value["at"].get<uint64_t>(), 1763900000123u);
@@ -157,8 +162,9 @@ TEST(FastJsonParse, AcceptsEventPayload) {
 
 TEST(FastJsonParse, AcceptsEveryKindOfValue) {
   for (const std::string_view text :
-       {"true", "false", "null", "0", "7", "-7", "\"\"", "\"text\"", "{}", "[]", "[{}]", "{\"a\":[]}",
-        "[true,false,null,0,\"s\",[],{}]", "{\"a\":{\"b\":{\"c\":[1,[2,[3]]]}}}", "\"\x7f\""}) {
+       {"true", "false", "null", "0", "7", "-7", "\"\"", "\"text\"", "{}", "[]", "[{}]",
+        "{\"a\":[]}", "[true,false,null,0,\"s\",[],{}]", "{\"a\":{\"b\":{\"c\":[1,[2,[3]]]}}}",
+        "\"\x7f\""}) {
     EXPECT_TRUE(AcceptedAsNlohmann(text));
   }
 }
@@ -193,33 +199,38 @@ TEST(FastJsonParse, IntegersOfUpTo18Digits) {
 }
 
 TEST(FastJsonParse, FloatsAreLeftToNlohmann) {
-  for (const std::string_view text : {"1.0", "-0.0", "0.5", "1e5", "1E5", "1e-5", "-1.5e+10", "{\"x\":3.25}", "[1,2.0]"}) {
+  for (const std::string_view text :
+       {"1.0", "-0.0", "0.5", "1e5", "1E5", "1e-5", "-1.5e+10", "{\"x\":3.25}", "[1,2.0]"}) {
     EXPECT_TRUE(LeftToNlohmann(text));
   }
 }
 
 TEST(FastJsonParse, MalformedNumbersAreRejected) {
-  for (const std::string_view text : {"-", "+1", "01", "-01", "00", "1.", ".5", "1e", "--1", "0x10", "[-]", "1-"}) {
+  for (const std::string_view text :
+       {"-", "+1", "01", "-01", "00", "1.", ".5", "1e", "--1", "0x10", "[-]", "1-"}) {
     EXPECT_TRUE(RejectedByBoth(text));
   }
 }
 
 TEST(FastJsonParse, WhitespaceBetweenEveryToken) {
-  EXPECT_TRUE(AcceptedAsNlohmann(" \t\n\r{ \t\n\r\"a\" \t\n\r: \t\n\r[ \t\n\r1 \t\n\r, \t\n\rtrue \t\n\r] \t\n\r, "
-                                 "\"b\"\r:\n\"c\"\t} \t\n\r"));
+  EXPECT_TRUE(AcceptedAsNlohmann(
+      " \t\n\r{ \t\n\r\"a\" \t\n\r: \t\n\r[ \t\n\r1 \t\n\r, \t\n\rtrue \t\n\r] \t\n\r, "
+      "\"b\"\r:\n\"c\"\t} \t\n\r"));
   EXPECT_TRUE(AcceptedAsNlohmann("\n\n42\n\n"));
   EXPECT_TRUE(AcceptedAsNlohmann("[ ]"));
   EXPECT_TRUE(AcceptedAsNlohmann("{\n}"));
   // Only space, tab, line feed and carriage return are JSON whitespace.
-  for (const std::string_view text : {"", " ", "\t\n\r ", "\v{}", "{}\f", "[\v1]", "\xC2\xA0" "1"}) {
+  for (const std::string_view text : {"", " ", "\t\n\r ", "\v{}", "{}\f", "[\v1]",
+                                      "\xC2\xA0"
+                                      "1"}) {
     EXPECT_TRUE(RejectedByBoth(text));
   }
 }
 
 TEST(FastJsonParse, TrailingTextIsRejected) {
   for (const std::string_view text :
-       {"{} x", "[1]]", "1 2", "{}{}", "truex", "true false", "\"a\"\"b\"", "{\"a\":1}}", "[1],", "nul", "tru",
-        "nulll", "True", "NULL"}) {
+       {"{} x", "[1]]", "1 2", "{}{}", "truex", "true false", "\"a\"\"b\"", "{\"a\":1}}", "[1],",
+        "nul", "tru", "nulll", "True", "NULL"}) {
     EXPECT_TRUE(RejectedByBoth(text));
   }
   // nlohmann stops at a NUL byte as if the text ended there; the fast path leaves such texts to it.
@@ -227,17 +238,20 @@ TEST(FastJsonParse, TrailingTextIsRejected) {
 }
 
 TEST(FastJsonParse, MalformedStructureIsRejected) {
-  for (const std::string_view text :
-       {"[", "]", "{", "}", ",", ":", "[1,]", "[,1]", "[1 2]", "{\"a\":1,}", "{\"a\" 1}", "{\"a\":}", "{a:1}",
-        "{1:1}", "{\"a\",1}", "{\"a\":1 \"b\":2}", "[\"a\":1]", "{\"a\"}", "\"abc", "[\"abc]", "'a'", "[1,,2]"}) {
+  for (const std::string_view text : {"[",         "]",          "{",         "}",
+                                      ",",         ":",          "[1,]",      "[,1]",
+                                      "[1 2]",     "{\"a\":1,}", "{\"a\" 1}", "{\"a\":}",
+                                      "{a:1}",     "{1:1}",      "{\"a\",1}", "{\"a\":1 \"b\":2}",
+                                      "[\"a\":1]", "{\"a\"}",    "\"abc",     "[\"abc]",
+                                      "'a'",       "[1,,2]"}) {
     EXPECT_TRUE(RejectedByBoth(text));
   }
 }
 
 TEST(FastJsonParse, LastOfDuplicateKeysWins) {
   for (const std::string_view text :
-       {"{\"a\":1,\"a\":2}", "{\"a\":{\"x\":[1,2]},\"b\":0,\"a\":\"s\"}", "{\"a\":\"s\",\"a\":{\"y\":1},\"a\":[3]}",
-        "[{\"k\":true,\"k\":false}]"}) {
+       {"{\"a\":1,\"a\":2}", "{\"a\":{\"x\":[1,2]},\"b\":0,\"a\":\"s\"}",
+        "{\"a\":\"s\",\"a\":{\"y\":1},\"a\":[3]}", "[{\"k\":true,\"k\":false}]"}) {
     EXPECT_TRUE(AcceptedAsNlohmann(text));
   }
   EXPECT_EQ(*TryParseFast("{\"a\":1,\"a\":2}"), json::parse("{\"a\":2}"));
@@ -245,7 +259,9 @@ TEST(FastJsonParse, LastOfDuplicateKeysWins) {
 }
 
 TEST(FastJsonParse, ObjectKeysAreDecodedStrings) {
-  EXPECT_TRUE(AcceptedAsNlohmann(R"({"a\nb":1,"\"":2,"\\\/":3,")" "\xC3\xA9" R"(":4})"));
+  EXPECT_TRUE(AcceptedAsNlohmann(R"({"a\nb":1,"\"":2,"\\\/":3,")"
+                                 "\xC3\xA9"
+                                 R"(":4})"));
   EXPECT_TRUE(LeftToNlohmann(R"({"\u0041":3})"));
   EXPECT_EQ(TryParseFast(R"({"a\nb":1})")->begin().key(), "a\nb");
 }
@@ -262,11 +278,12 @@ TEST(FastJsonParse, TwoCharacterEscapesAreDecoded) {
 }
 
 TEST(FastJsonParse, UnicodeEscapesAreLeftToNlohmann) {
-  for (const std::string_view text : {R"("\u0041")", R"("\u00e9")", R"("\ud83d\ude00")", R"({"k":"a\u0000b"})"}) {
+  for (const std::string_view text :
+       {R"("\u0041")", R"("\u00e9")", R"("\ud83d\ude00")", R"({"k":"a\u0000b"})"}) {
     EXPECT_TRUE(LeftToNlohmann(text));
   }
-  for (const std::string_view text : {R"("\u12")", R"("\uZZZZ")", R"("\ud83d")", R"("\x41")", R"("\a")", R"("\)",
-                                      R"("\")", R"("\ ")", R"("\U0041")"}) {
+  for (const std::string_view text : {R"("\u12")", R"("\uZZZZ")", R"("\ud83d")", R"("\x41")",
+                                      R"("\a")", R"("\)", R"("\")", R"("\ ")", R"("\U0041")"}) {
     EXPECT_TRUE(RejectedByBoth(text));
   }
 }
@@ -284,9 +301,10 @@ TEST(FastJsonParse, ControlCharactersInStringsAreRejected) {
 
 TEST(FastJsonParse, WellFormedUtf8IsAccepted) {
   for (const std::string_view sequence :
-       {"\xC2\x80", "\xDF\xBF", "\xC3\xA9", "\xE0\xA0\x80", "\xE1\x80\x80", "\xEC\xBF\xBF", "\xED\x80\x80",
-        "\xED\x9F\xBF", "\xEE\x80\x80", "\xEF\xBF\xBF", "\xE2\x82\xAC", "\xF0\x90\x80\x80", "\xF0\x9F\x98\x80",
-        "\xF1\x80\x80\x80", "\xF3\xBF\xBF\xBF", "\xF4\x80\x80\x80", "\xF4\x8F\xBF\xBF"}) {
+       {"\xC2\x80", "\xDF\xBF", "\xC3\xA9", "\xE0\xA0\x80", "\xE1\x80\x80", "\xEC\xBF\xBF",
+        "\xED\x80\x80", "\xED\x9F\xBF", "\xEE\x80\x80", "\xEF\xBF\xBF", "\xE2\x82\xAC",
+        "\xF0\x90\x80\x80", "\xF0\x9F\x98\x80", "\xF1\x80\x80\x80", "\xF3\xBF\xBF\xBF",
+        "\xF4\x80\x80\x80", "\xF4\x8F\xBF\xBF"}) {
     for (const std::string& text :
          {Concat({"\"", sequence, "\""}), Concat({"\"ab", sequence, "cd\""}),
           Concat({"{\"", sequence, "\":\"0123456789", sequence, "0123456789\"}"})}) {
@@ -300,14 +318,33 @@ TEST(FastJsonParse, WellFormedUtf8IsAccepted) {
 
 TEST(FastJsonParse, IllFormedUtf8IsRejected) {
   for (const std::string_view sequence : {
-           "\x80", "\xBF",                                   // continuation bytes without a lead
-           "\xC0\x80", "\xC0\xAF", "\xC1\xBF",               // overlong two-byte forms
-           "\xE0\x80\x80", "\xE0\x9F\xBF",                   // overlong three-byte forms
-           "\xED\xA0\x80", "\xED\xBF\xBF",                   // UTF-16 surrogates
-           "\xF0\x80\x80\x80", "\xF0\x8F\xBF\xBF",           // overlong four-byte forms
-           "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xF7\xBF\xBF\xBF", "\xF8\x88\x80\x80\x80", "\xFE", "\xFF",
-           "\xC2", "\xC2\x41", "\xC2\xC0", "\xE1\x80", "\xE1\x80\x41", "\xE1\x41\x80",  // cut off or interrupted
-           "\xF1\x80\x80", "\xF1\x80\x80\x41", "\xF1\x41\x80\x80", "\xDF\x22",
+           "\x80",
+           "\xBF",  // continuation bytes without a lead
+           "\xC0\x80",
+           "\xC0\xAF",
+           "\xC1\xBF",  // overlong two-byte forms
+           "\xE0\x80\x80",
+           "\xE0\x9F\xBF",  // overlong three-byte forms
+           "\xED\xA0\x80",
+           "\xED\xBF\xBF",  // UTF-16 surrogates
+           "\xF0\x80\x80\x80",
+           "\xF0\x8F\xBF\xBF",  // overlong four-byte forms
+           "\xF4\x90\x80\x80",
+           "\xF5\x80\x80\x80",
+           "\xF7\xBF\xBF\xBF",
+           "\xF8\x88\x80\x80\x80",
+           "\xFE",
+           "\xFF",
+           "\xC2",
+           "\xC2\x41",
+           "\xC2\xC0",
+           "\xE1\x80",
+           "\xE1\x80\x41",
+           "\xE1\x41\x80",  // cut off or interrupted
+           "\xF1\x80\x80",
+           "\xF1\x80\x80\x41",
+           "\xF1\x41\x80\x80",
+           "\xDF\x22",
        }) {
     EXPECT_TRUE(RejectedByBoth(Concat({"\"", sequence, "\""}))) << Printable(sequence);
     EXPECT_TRUE(RejectedByBoth(Concat({"[\"0123456789abcdef", sequence, "0123456789abcdef\"]"})))
@@ -318,13 +355,14 @@ TEST(FastJsonParse, IllFormedUtf8IsRejected) {
 }
 
 TEST(FastJsonParse, UnterminatedStringsAreRejected) {
-  for (const std::string_view text :
-       {"\"", "\"abc", "\"0123456789abcdef0123456789", "{\"key", "{\"key\":\"value", "[\"a\\\"]", "\"\xC3\xA9"}) {
+  for (const std::string_view text : {"\"", "\"abc", "\"0123456789abcdef0123456789", "{\"key",
+                                      "{\"key\":\"value", "[\"a\\\"]", "\"\xC3\xA9"}) {
     EXPECT_TRUE(RejectedByBoth(text));
   }
 }
 
-std::string Nested(int depth, std::string_view open, std::string_view close, std::string_view innermost) {
+std::string Nested(int depth, std::string_view open, std::string_view close,
+                   std::string_view innermost) {
   std::string text;
   for (int i = 0; i < depth; ++i) text += open;
   text += innermost;
@@ -347,8 +385,8 @@ TEST(FastJsonParse, NestingUpTo64Levels) {
 
 TEST(FastJsonParse, ParseOrDiscardedMatchesNlohmann) {
   for (const std::string_view text :
-       {"{\"AccessToken\":\"abc.def.ghi\"}", "[1,2,3]", "1.5", "\"\\u00e9\"", "12345678901234567890", "",
-        "{", "[1,]", "\"\xC0\x80\"", "{\"a\":1}x"}) {
+       {"{\"AccessToken\":\"abc.def.ghi\"}", "[1,2,3]", "1.5", "\"\\u00e9\"",
+        "12345678901234567890", "", "{", "[1,]", "\"\xC0\x80\"", "{\"a\":1}x"}) {
     const json parsed = ParseOrDiscarded(text);
     const json reference = Nlohmann(text);
     if (reference.is_discarded()) {
@@ -357,7 +395,8 @@ TEST(FastJsonParse, ParseOrDiscardedMatchesNlohmann) {
       EXPECT_TRUE(Identical(parsed, reference)) << Printable(text);
     }
   }
-  EXPECT_TRUE(Identical(ParseOrDiscarded(Nested(100, "[", "]", "0")), Nlohmann(Nested(100, "[", "]", "0"))));
+  EXPECT_TRUE(Identical(ParseOrDiscarded(Nested(100, "[", "]", "0")),
+                        Nlohmann(Nested(100, "[", "]", "0"))));
 }
 
 // ---- differential fuzz ----
@@ -395,16 +434,22 @@ class RandomJson {
     // Containers are likely near the top and impossible past a few levels.
     const int container_weight = depth == 0 ? 8 : depth < 4 ? 3 : 0;
     const int pick = Uniform(0, 9 + container_weight);
-    if (pick >= 10) return pick % 2 == 0 ? Object(fast_path_only, depth) : Array(fast_path_only, depth);
+    if (pick >= 10)
+      return pick % 2 == 0 ? Object(fast_path_only, depth) : Array(fast_path_only, depth);
     switch (pick) {
-      case 0: return nullptr;
-      case 1: return Uniform(0, 1) == 1;
-      case 2: return Uniform(-1000, 1000);
-      case 3: return LargeInteger(fast_path_only);
+      case 0:
+        return nullptr;
+      case 1:
+        return Uniform(0, 1) == 1;
+      case 2:
+        return Uniform(-1000, 1000);
+      case 3:
+        return LargeInteger(fast_path_only);
       case 4:
         if (!fast_path_only) return std::uniform_real_distribution<double>(-1e6, 1e6)(rng_);
         return Uniform(0, 9);
-      default: return String(fast_path_only);
+      default:
+        return String(fast_path_only);
     }
   }
 
@@ -450,7 +495,8 @@ class RandomJson {
     const int members = Uniform(0, 5);
     for (int i = 0; i < members; ++i) {
       // Short keys from a small alphabet sometimes repeat; the value given last is the one kept.
-      std::string key = Uniform(0, 3) == 0 ? std::string(1, static_cast<char>('a' + Uniform(0, 2))) : String(fast_path_only);
+      std::string key = Uniform(0, 3) == 0 ? std::string(1, static_cast<char>('a' + Uniform(0, 2)))
+                                           : String(fast_path_only);
       object[std::move(key)] = Value(fast_path_only, depth + 1);
     }
     return object;
@@ -481,7 +527,8 @@ class RandomJson {
         out.push_back(static_cast<char>(Uniform(0x20, 0x7E)));
       } else if (kind < 14) {
         constexpr std::string_view kEscaped = "\"\\/\b\f\n\r\t";
-        out.push_back(kEscaped[static_cast<size_t>(Uniform(0, static_cast<int>(kEscaped.size()) - 1))]);
+        out.push_back(
+            kEscaped[static_cast<size_t>(Uniform(0, static_cast<int>(kEscaped.size()) - 1))]);
       } else if (kind < 16) {
         AppendUtf8(out, static_cast<uint32_t>(Uniform(0x80, 0x7FF)));
       } else if (kind < 18) {
@@ -501,7 +548,8 @@ class RandomJson {
     if (Uniform(0, 3) != 0) return "";
     constexpr std::string_view kWhitespace = " \t\n\r";
     std::string out;
-    for (int n = Uniform(1, 3); n > 0; --n) out.push_back(kWhitespace[static_cast<size_t>(Uniform(0, 3))]);
+    for (int n = Uniform(1, 3); n > 0; --n)
+      out.push_back(kWhitespace[static_cast<size_t>(Uniform(0, 3))]);
     return out;
   }
 
@@ -550,15 +598,19 @@ TEST(FastJsonParse, FuzzMutatedDocumentsAgreeWithNlohmann) {
       "{}[],:\"\\/ \t\n\r0123456789-+.eEtrufalsn\x00\x01\x1F\x7F\x80\xBF\xC0\xC1\xC2\xDF\xE0\xED\xEF\xF0\xF4\xF5\xFF"sv;
   const auto random_byte = [&]() {
     if (random.Uniform(0, 1) == 0) return static_cast<char>(random.Uniform(0, 255));
-    return kInteresting[static_cast<size_t>(random.Uniform(0, static_cast<int>(kInteresting.size()) - 1))];
+    return kInteresting[static_cast<size_t>(
+        random.Uniform(0, static_cast<int>(kInteresting.size()) - 1))];
   };
 
   int fast_accepted = 0;
   int nlohmann_rejected = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string text = *sources[static_cast<size_t>(random.Uniform(0, static_cast<int>(sources.size()) - 1))];
+    std::string text =
+        *sources[static_cast<size_t>(random.Uniform(0, static_cast<int>(sources.size()) - 1))];
     for (int mutations = random.Uniform(1, 3); mutations > 0; --mutations) {
-      const auto at = [&]() { return static_cast<size_t>(random.Uniform(0, static_cast<int>(text.size()))); };
+      const auto at = [&]() {
+        return static_cast<size_t>(random.Uniform(0, static_cast<int>(text.size())));
+      };
       switch (random.Uniform(0, 4)) {
         case 0:
         case 1:

@@ -31,7 +31,8 @@ TEST(PoolSettingsCache, ANewVersionIsReadAgain) {
   PoolSettingsCache cache(16);
   const PoolState v1 = Pool(1, false);
   const PoolState v2 = Pool(2, true);
-  ASSERT_NE(ReadPoolSettings(v1.config).device_tracking, ReadPoolSettings(v2.config).device_tracking);
+  ASSERT_NE(ReadPoolSettings(v1.config).device_tracking,
+            ReadPoolSettings(v2.config).device_tracking);
   EXPECT_EQ(cache.Of(v1)->device_tracking, ReadPoolSettings(v1.config).device_tracking);
   EXPECT_EQ(cache.Of(v2)->device_tracking, ReadPoolSettings(v2.config).device_tracking);
 }
