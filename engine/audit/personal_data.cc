@@ -5,6 +5,7 @@
 #include "engine/crypto/encoding.h"
 #include "engine/crypto/hash.h"
 #include "engine/crypto/random.h"
+#include "engine/json/fast_parse.h"
 
 namespace cognate::audit {
 namespace {
@@ -90,7 +91,7 @@ Result<std::vector<std::string>> OpenSealed(std::string_view type, json& data, c
   if (!box.ok()) return DataLossError("malformed sealed box");
   auto plain = crypto::Open(*key, *box, BoxAad(key_id, type));
   if (!plain.ok()) return DataLossError("sealed fields do not open under " + key_id + " (altered event)");
-  json fields = json::parse(*plain, nullptr, /*allow_exceptions=*/false);
+  json fields = json_parse::ParseOrDiscarded(*plain);
   if (!fields.is_object()) return DataLossError("sealed fields are not an object");
   for (auto& [name, value] : fields.items()) data[name] = std::move(value);
   return erased;

@@ -1,6 +1,8 @@
 #include "engine/audit/projector.h"
 
+#include <algorithm>
 #include <string_view>
+#include <utility>
 
 #include "engine/aggregate_row.h"
 #include "engine/pool/pool_events.h"
@@ -91,6 +93,66 @@ Result<ProjectionWrites> ProjectStoredEvent(const StoredEvent& stored, const Eve
   if (kind == "refused") return ProjectionWrites{};
   return DataLossError("event #" + std::to_string(stored.sequence) + " is in stream " + stored.stream +
                        ", which no projection knows");
+}
+
+Result<ProjectionWrites> LogProjector::Project(const StoredEvent& stored, const Event& event) {
+  const std::string_view stream = stored.stream;
+  constexpr std::string_view kUserPrefix = "user/";
+  if (stream.substr(0, kUserPrefix.size()) == kUserPrefix) {
+    return FoldUserEvent(std::string(stream.substr(kUserPrefix.size())), stored, event);
+  }
+  return ProjectStoredEvent(stored, event, rows_);
+}
+
+Result<ProjectionWrites> LogProjector::FoldUserEvent(const std::string& row_key, const StoredEvent& stored,
+                                                        const Event& event) {
+  auto it = users_.find(row_key);
+  if (it == users_.end()) {
+    auto loaded = LoadBefore<UserState>(rows_, tables::kUsers, row_key, stored);
+    if (!loaded.ok()) return loaded.status();
+    it = users_.emplace(row_key, KeptUser{std::move(loaded).value(), false}).first;
+  }
+  KeptUser& kept = it->second;
+  // ProjectUserEventExceptRow reads only these two of the state before (user_events.h): copying
+  // them rather than the whole state is most of what folding in memory saves.
+  UserState before;
+  before.login_keys = kept.state.login_keys;
+  before.groups = kept.state.groups;
+  EvolveUser(kept.state, event, stored.occurred_at_ms);
+  ProjectionWrites writes = ProjectUserEventExceptRow(before, kept.state, event);
+  // From here on, the state as the next event would read it from the row just written.
+  if (kept.state.deleted) {
+    UserState blank;
+    blank.version = kept.state.version;
+    Blank(blank, row_key);
+    kept.state = std::move(blank);
+  } else {
+    kept.state.exists = true;  // from_json's value: the row does not hold it
+  }
+  if (!kept.changed) {
+    kept.changed = true;
+    changed_.push_back(&it->first);
+  }
+  return writes;
+}
+
+std::vector<RowWrite> LogProjector::TakeUserRows() {
+  // In key order: the store inserts sorted keys faster, and the order is the same on every run.
+  std::sort(changed_.begin(), changed_.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+  std::vector<RowWrite> rows;
+  rows.reserve(changed_.size());
+  for (const std::string* key : changed_) {
+    KeptUser& kept = users_.at(*key);
+    kept.changed = false;
+    rows.push_back(UserRow(kept.state));
+  }
+  changed_.clear();
+  return rows;
+}
+
+void LogProjector::TrimUsers(size_t max_users) {
+  if (users_.size() <= max_users || !changed_.empty()) return;
+  users_.clear();
 }
 
 }  // namespace cognate::audit

@@ -155,10 +155,22 @@ void EvolveUser(UserState& s, const Event& e, int64_t at_ms) {
 
 ProjectionWrites ProjectUserEvent(const UserState& before, const UserState& after,
                                   const Event& e) {
+  ProjectionWrites w = ProjectUserEventExceptRow(before, after, e);
+  w.rows.push_back(UserRow(after));
+  return w;
+}
+
+RowWrite UserRow(const UserState& state) {
+  const std::string row_key = UserRowKey(state.pool_id, state.sub);
+  if (state.deleted) return RowWrite{tables::kUsers, row_key, std::nullopt};
+  return RowWrite{tables::kUsers, row_key, UserStateJson(state)};
+}
+
+ProjectionWrites ProjectUserEventExceptRow(const UserState& before, const UserState& after,
+                                           const Event& e) {
   namespace ev = user_events;
   ProjectionWrites w;
-  const std::string row_key = UserRowKey(after.pool_id, after.sub);
-  const std::string owner = row_key;
+  const std::string owner = UserRowKey(after.pool_id, after.sub);
 
   // Claims follow login_keys.
   std::set<std::string> old_keys(before.login_keys.begin(), before.login_keys.end());
@@ -179,12 +191,6 @@ ProjectionWrites ProjectUserEvent(const UserState& before, const UserState& afte
     if (it == before.groups.end() || it->second != uid) {
       w.Put(tables::kMembers, after.pool_id + "/" + group + "/" + after.sub, uid);
     }
-  }
-
-  if (after.deleted) {
-    w.Delete(tables::kUsers, row_key);
-  } else {
-    w.Put(tables::kUsers, row_key, json(after).dump());
   }
 
   if (e.type == ev::kSignedIn) {

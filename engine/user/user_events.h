@@ -48,8 +48,18 @@ std::string UserRowKey(const std::string& pool_id, const std::string& sub);
 // Applies one event that occurred at `at_ms` to `state`.
 void EvolveUser(UserState& state, const Event& event, int64_t at_ms);
 
-// Rows and claims for `event`, given the state before and after it.
+// Rows and claims for `event`, given the state before and after it: ProjectUserEventExceptRow
+// followed by UserRow(after).
 ProjectionWrites ProjectUserEvent(const UserState& before, const UserState& after,
                                   const Event& event);
+
+// What `event` writes besides the user's own row: claims, group memberships and the records of a
+// sign-in. They depend on the event and on the login keys and groups before it.
+ProjectionWrites ProjectUserEventExceptRow(const UserState& before, const UserState& after,
+                                           const Event& event);
+
+// The user's own row as of `state`: its JSON, or its deletion once the user is deleted. A replay
+// that folds several events of one user writes it once, for the last.
+RowWrite UserRow(const UserState& state);
 
 }  // namespace cognate

@@ -76,4 +76,8 @@ struct UserState {
 void to_json(nlohmann::json& j, const UserState& s);
 void from_json(const nlohmann::json& j, UserState& s);
 
+// nlohmann::json(s).dump(), byte for byte, written without building the value first (the row of a
+// user is written on every change of the user). Throws as dump() does on text that is not UTF-8.
+std::string UserStateJson(const UserState& s);
+
 }  // namespace cognate

@@ -71,6 +71,25 @@ TEST(Encoding, Base64RejectsInvalidInput) {
   }
 }
 
+// The decoder reads whole quanta and then a 2- or 3-character tail: a bad character anywhere in
+// either, and stray bits in either tail, must be refused.
+TEST(Encoding, Base64RejectsABadCharacterAtEveryPosition) {
+  for (std::string good : {"Zm9vYmFyYmF6", "Zm9vYmFyYg", "Zm9vYmFyYmE"}) {
+    ASSERT_TRUE(Base64UrlDecode(good).ok()) << good;
+    for (size_t i = 0; i < good.size(); ++i) {
+      for (char bad : {'!', '=', '\0', '\xff', '+'}) {
+        std::string text = good;
+        text[i] = bad;
+        EXPECT_FALSE(Base64UrlDecode(text).ok()) << good << " with a bad character at " << i;
+      }
+    }
+  }
+  EXPECT_EQ(Base64UrlDecode("Zm9vYmFyYg").value(), "foobarb");
+  EXPECT_EQ(Base64UrlDecode("Zm9vYmFyYmE").value(), "foobarba");
+  EXPECT_FALSE(Base64UrlDecode("Zm9vYmFyYh").ok());   // 4 stray bits
+  EXPECT_FALSE(Base64UrlDecode("Zm9vYmFyYmF").ok());  // 2 stray bits
+}
+
 TEST(Encoding, Base64UrlRejectsInvalidInput) {
   for (const char* bad : {"Z", "Zg=", "Zg===", "Zm9v=", "Zh", "Zm9", "Zm+v", "Zm/v", "Zm9 v"}) {
     EXPECT_FALSE(Base64UrlDecode(bad).ok()) << bad;

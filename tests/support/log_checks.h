@@ -2,7 +2,8 @@
 //  - every event is in the event catalogue, with only the fields the catalogue declares, and
 //    the personal ones never in plain text;
 //  - replaying the log alone (audit::ProjectStoredEvent over audit::DecodeEvent, with the keys
-//    the vault still holds) rebuilds exactly the live read models, erased users included.
+//    the vault still holds) rebuilds exactly the live read models, erased users included; and so
+//    does audit::LogProjector, in batches of several sizes, as `cognate replay` runs it.
 #pragma once
 
 #include <string_view>
