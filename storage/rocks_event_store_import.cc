@@ -4,16 +4,13 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
-#include <algorithm>
 #include <mutex>
-#include <string_view>
-#include <utility>
-#include <vector>
 
 #include "storage/event_codec.h"
 #include "storage/keys.h"
 #include "storage/rocks_event_store.h"
 #include "storage/rocks_status.h"
+#include "storage/sorted_writes.h"
 
 namespace cognate::storage {
 namespace {
@@ -75,11 +72,10 @@ Status RocksEventStore::WriteImport(const std::vector<StoredEvent>& events,
   rocksdb::WriteBatch batch;
   rocksdb::Status s;
   std::string value;  // reused for every event
-  std::string key;    // reused for every index and row key
   uint64_t expected = next_sequence_;
   const std::string* prev_hash = &prev_hash_;
-  std::vector<std::pair<std::string_view, uint64_t>> stream_versions;  // per event, in log order
-  stream_versions.reserve(events.size());
+  // The log's own keys rise with the sequence; every other family's go through SortedWrites.
+  SortedWrites stream_keys(streams_), claims(claims_), rows(rows_), secrets(vault_);
   for (const StoredEvent& event : events) {
     if (event.sequence != expected) {
       return FailedPreconditionError("cannot import event #" + std::to_string(event.sequence) +
@@ -96,46 +92,36 @@ Status RocksEventStore::WriteImport(const std::vector<StoredEvent>& events,
     }
     EncodeStoredEventTo(event, &value);
     s = batch.Put(events_, EventKey(event.sequence), value);
-    AssignStreamIndexKey(&key, event.stream, event.stream_version);
-    if (s.ok()) s = batch.Put(streams_, key, EncodeBigEndian64(event.sequence));
     if (!s.ok()) return FromRocks(s, "building the import batch");
-    stream_versions.emplace_back(event.stream, event.stream_version);
+    stream_keys.PutCopy(StreamIndexKey(event.stream, event.stream_version), EncodeBigEndian64(event.sequence));
+    // Rewritten by each of the stream's events: the last one stays.
+    stream_keys.PutCopy(event.stream, EncodeBigEndian64(event.stream_version));
     prev_hash = &event.hash;
     ++expected;
   }
-  // Each stream's version key once, with its last event's version (an Append writes it once per
-  // request): sorted, as the store inserts sorted keys fastest.
-  std::stable_sort(stream_versions.begin(), stream_versions.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (size_t i = 0; i < stream_versions.size() && s.ok(); ++i) {
-    const bool last_of_stream =
-        i + 1 == stream_versions.size() || stream_versions[i + 1].first != stream_versions[i].first;
-    if (last_of_stream) {
-      s = batch.Put(streams_, stream_versions[i].first, EncodeBigEndian64(stream_versions[i].second));
-    }
-  }
-  if (!s.ok()) return FromRocks(s, "building the import batch");
 
   bool destroys_secret = false;
   for (const ImportWrites::Entry& entry : writes.entries) {
-    for (size_t i = 0; i < entry.releases.size() && s.ok(); ++i) {
-      s = batch.Delete(claims_, entry.releases[i]);
+    for (const std::string& key : entry.releases) claims.Delete(key);
+    for (const Claim& claim : entry.claims) claims.Put(claim.key, claim.owner);
+    for (const RowWrite& row : entry.rows) {
+      if (row.value.has_value()) {
+        rows.Put(RowKey(row.table, row.key), *row.value);
+      } else {
+        rows.Delete(RowKey(row.table, row.key));
+      }
     }
-    for (size_t i = 0; i < entry.claims.size() && s.ok(); ++i) {
-      s = batch.Put(claims_, entry.claims[i].key, entry.claims[i].owner);
-    }
-    for (size_t i = 0; i < entry.rows.size() && s.ok(); ++i) {
-      const RowWrite& row = entry.rows[i];
-      AssignRowKey(&key, row.table, row.key);
-      s = row.value.has_value() ? batch.Put(rows_, key, *row.value) : batch.Delete(rows_, key);
-    }
-    for (size_t i = 0; i < entry.secrets.size() && s.ok(); ++i) {
-      const SecretWrite& secret = entry.secrets[i];
+    for (const SecretWrite& secret : entry.secrets) {
       destroys_secret = destroys_secret || !secret.value.has_value();
-      s = secret.value.has_value() ? batch.Put(vault_, secret.key, *secret.value)
-                                   : batch.Delete(vault_, secret.key);
+      if (secret.value.has_value()) {
+        secrets.Put(secret.key, *secret.value);
+      } else {
+        secrets.Delete(secret.key);
+      }
     }
-    if (!s.ok()) return FromRocks(s, "building the import batch");
+  }
+  for (SortedWrites* family : {&stream_keys, &claims, &rows, &secrets}) {
+    if (s = family->AddTo(batch); !s.ok()) return FromRocks(s, "building the import batch");
   }
 
   const uint64_t last_sequence = expected - 1;
