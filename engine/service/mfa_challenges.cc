@@ -154,10 +154,7 @@ Outcome<nlohmann::json> UserPoolService::RespondMfaChallenge(const PoolState& po
 }
 
 bool UserPoolService::SpendOnce(const std::string& nonce, int64_t expires_at_ms) {
-  const int64_t now = clock_.NowMs();
-  std::lock_guard lock(spent_mu_);
-  for (auto it = spent_.begin(); it != spent_.end();) it = it->second < now ? spent_.erase(it) : std::next(it);
-  return spent_.emplace(nonce, expires_at_ms).second;
+  return spent_.Spend(nonce, expires_at_ms, clock_.NowMs());
 }
 
 void UserPoolService::RememberMfaPassed(const json& session) {

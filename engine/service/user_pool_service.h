@@ -34,6 +34,7 @@
 #include "engine/ports/trigger_runner.h"
 #include "engine/service/pool_settings_cache.h"
 #include "engine/service/row_state_cache.h"
+#include "engine/service/spent_nonces.h"
 #include "engine/service/verified_token_cache.h"
 #include "engine/trigger/trigger_events.h"
 #include "engine/user/claim_overrides.h"
@@ -457,8 +458,7 @@ class UserPoolService {
   std::string code_key_;     // derived from the master key: keys the hashes of codes
   std::string session_key_;  // derived from the master key: seals auth sessions
 
-  std::mutex spent_mu_;
-  std::map<std::string, int64_t> spent_;  // spent challenge nonces -> when they expire anyway
+  SpentNonces spent_;  // answered challenges
   std::mutex mfa_passed_mu_;
   std::map<std::string, json> mfa_passed_;  // session id -> the sign-in's state after MFA
 
