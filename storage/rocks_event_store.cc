@@ -102,7 +102,8 @@ RocksEventStore::RocksEventStore(const RocksOptions& options, std::unique_ptr<ro
     : options_(options),
       db_(std::move(db)),
       handles_(std::move(handles)),
-      follower_(!options.follower_dir.empty()) {
+      follower_(!options.follower_dir.empty()),
+      row_cache_(follower_ ? 0 : options.row_cache_bytes) {
   const std::pair<const char*, rocksdb::ColumnFamilyHandle**> ours[] = {
       {kEventsFamily, &events_}, {kStreamsFamily, &streams_}, {kClaimsFamily, &claims_},
       {kRowsFamily, &rows_},     {kMetaFamily, &meta_},       {kVaultFamily, &vault_}};
@@ -405,9 +406,14 @@ void RocksEventStore::Commit(Group& group) {
     std::lock_guard<std::mutex> lock(mu_);
     failure = failure_;
   } else if (group.admitted > 0) {
+    // Before the write, so that no read is answered from the cache with what the database no
+    // longer holds; after it, so that no read that began during it caches what it replaced.
+    const std::vector<std::string> written = RowKeysOf(group);
+    row_cache_.Forget(written);
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     rocksdb::Status s = db_->Write(write_options, &group.batch);
+    row_cache_.Forget(written);
     if (s.ok()) {
       group.written = true;
       PublishLastSequence(group.last_sequence);
@@ -426,6 +432,14 @@ void RocksEventStore::Commit(Group& group) {
     return;
   }
   durable_group_id_.store(group.id, std::memory_order_release);
+}
+
+std::vector<std::string> RocksEventStore::RowKeysOf(const Group& group) {
+  std::vector<std::string> keys;
+  for (const std::unique_ptr<PendingAppend>& pending : group.members) {
+    for (const RowWrite& row : pending->request.rows) keys.push_back(RowKey(row.table, row.key));
+  }
+  return keys;
 }
 
 Status RocksEventStore::Admit(const PendingAppend& pending, Group& group) {

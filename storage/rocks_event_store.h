@@ -35,6 +35,7 @@
 
 #include "engine/ports/event_store.h"
 #include "engine/status.h"
+#include "storage/row_cache.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -64,6 +65,10 @@ struct RocksOptions {
 
   // LRU block cache shared by all column families, in bytes. Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
+
+  // Read-model rows kept in memory for Get (storage/row_cache.h), in bytes. Default: 64 MiB;
+  // 0 turns it off. A follower keeps none: its rows move under it on CatchUp.
+  size_t row_cache_bytes = size_t{64} << 20;
 
   // On a clean stop (destruction), flush the memtables when the live write-ahead log holds more
   // than this many bytes, so the next start does not replay it. Default: 32 MiB.
@@ -226,6 +231,8 @@ class RocksEventStore final : public EventStore {
   // the wake-ups of consecutive groups overlap, and a group grows for as long as the disk is
   // busy.
   void SequencerLoop();
+  // The row keys (RowKey) the appends of `group` write.
+  static std::vector<std::string> RowKeysOf(const Group& group);
   void CommitterLoop();
   void NotifierLoop();
   // Sequencer: checks one append against the committed state plus every admitted append not yet
@@ -254,6 +261,7 @@ class RocksEventStore final : public EventStore {
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* vault_ = nullptr;  // null only on a follower of an older store
   const bool follower_;
+  RowCache row_cache_;
 
   // Published by the committer after each successful write; read without locks.
   std::atomic<uint64_t> last_sequence_{0};

@@ -110,11 +110,16 @@ Result<std::optional<std::string>> RocksEventStore::Get(const std::string& table
   if (!IsValidName(table))
     return InvalidArgumentError("table name must be non-empty and without NUL");
   std::shared_lock<std::shared_mutex> lock = FollowerReadLock();
+  const std::string row_key = RowKey(table, key);
+  std::optional<std::string> row;
+  if (row_cache_.Lookup(row_key, &row)) return row;
+  const uint64_t generation = row_cache_.Generation();
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rows_, RowKey(table, key), &value);
-  if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return FromRocks(s, "reading row of " + table);
-  return std::optional<std::string>(std::move(value));
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rows_, row_key, &value);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading row of " + table);
+  if (s.ok()) row = std::move(value);
+  row_cache_.InsertIfUnchanged(row_key, row, generation);
+  return row;
 }
 
 Result<std::vector<Row>> RocksEventStore::Scan(const std::string& table, const std::string& prefix,

@@ -218,5 +218,42 @@ TEST(RocksEventStoreConcurrency, ReadsDuringAppendsSeeWholeGroupsOnly) {
   EXPECT_EQ(bad_reads.load(), 0);
 }
 
+// Rows are served from the store's row cache once read: a read that begins after an append was
+// acknowledged must see that append's row, never one the cache kept from before it.
+TEST(RocksEventStoreConcurrency, ARowReadAfterAnAcknowledgedAppendIsNeverOlder) {
+  TempDir dir;
+  std::unique_ptr<RocksEventStore> store = OpenStore(dir.Sub("db"), /*sync=*/false);
+  ASSERT_NE(store, nullptr);
+  std::atomic<uint64_t> acknowledged{0};
+  std::atomic<bool> stop{false};
+  std::atomic<int> stale_reads{0};
+  std::atomic<int> reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        const uint64_t at_least = acknowledged.load();
+        Result<std::optional<std::string>> row = store->Get("rows", "hot");
+        ++reads;
+        if (!row.ok() || (at_least > 0 && (!row->has_value() || std::stoull(**row) < at_least))) ++stale_reads;
+      }
+    });
+  }
+  for (uint64_t i = 0; i < 2000; ++i) {
+    AppendRequest request = MakeAppend("writer", i);
+    // Every other append deletes the row and puts it back in one request, so that deletions go
+    // through the cache too.
+    if (i % 2 == 1) request.rows.push_back({"rows", "hot", std::nullopt});
+    request.rows.push_back({"rows", "hot", std::to_string(i + 1)});
+    ASSERT_TRUE(store->Append(std::move(request)).ok());
+    acknowledged = i + 1;
+  }
+  stop = true;
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(stale_reads.load(), 0);
+  EXPECT_EQ(**store->Get("rows", "hot"), "2000");
+}
+
 }  // namespace
 }  // namespace cognate::storage

@@ -278,6 +278,24 @@ TEST_F(RocksEventStoreTest, RowsPutDeleteGetScan) {
   EXPECT_EQ(Keys(*store_->Scan("t", "a", "", 100)), (std::vector<std::string>{"a", "a1", "a3"}));
 }
 
+// Get keeps what it read, absent rows included (storage/row_cache.h); an append's rows must still
+// be what the next Get sees.
+TEST_F(RocksEventStoreTest, AGetSeesTheRowsOfEveryAppendBeforeIt) {
+  EXPECT_FALSE(store_->Get("t", "k")->has_value());
+  EXPECT_FALSE(store_->Get("t", "k")->has_value());
+  AppendRequest put = MakeAppend("s", 0);
+  put.rows.push_back({"t", "k", "1"});
+  MustAppend(put);
+  EXPECT_EQ(**store_->Get("t", "k"), "1");
+  EXPECT_EQ(**store_->Get("t", "k"), "1");
+  AppendRequest remove = MakeAppend("s", 1);
+  remove.rows.push_back({"t", "k", std::nullopt});
+  MustAppend(remove);
+  EXPECT_FALSE(store_->Get("t", "k")->has_value());
+  Reopen();
+  EXPECT_FALSE(store_->Get("t", "k")->has_value());
+}
+
 TEST_F(RocksEventStoreTest, LaterRowWriteInOneRequestWins) {
   AppendRequest request = MakeAppend("s", 0);
   request.rows.push_back({"t", "k", "first"});
