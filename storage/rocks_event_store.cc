@@ -406,14 +406,12 @@ void RocksEventStore::Commit(Group& group) {
     std::lock_guard<std::mutex> lock(mu_);
     failure = failure_;
   } else if (group.admitted > 0) {
-    // Before the write, so that no read is answered from the cache with what the database no
-    // longer holds; after it, so that no read that began during it caches what it replaced.
     const std::vector<std::string> written = RowKeysOf(group);
-    row_cache_.Forget(written);
+    row_cache_.BeginWrite(written);
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     rocksdb::Status s = db_->Write(write_options, &group.batch);
-    row_cache_.Forget(written);
+    row_cache_.EndWrite(written);
     if (s.ok()) {
       group.written = true;
       PublishLastSequence(group.last_sequence);

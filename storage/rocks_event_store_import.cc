@@ -133,9 +133,9 @@ Status RocksEventStore::WriteImport(const std::vector<StoredEvent>& events,
 
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
-  row_cache_.Clear();  // before and after, as Commit forgets the rows it writes
+  row_cache_.BeginBulkWrite();
   s = db_->Write(write_options, &batch);
-  row_cache_.Clear();
+  row_cache_.EndBulkWrite();
   if (!s.ok()) {
     // As in Commit: whether the batch is on disk is unknown, so the head we hold may be wrong.
     Status failure = UnavailableError("writing an import failed; reopen the store: " + s.ToString());

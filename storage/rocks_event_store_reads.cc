@@ -113,12 +113,12 @@ Result<std::optional<std::string>> RocksEventStore::Get(const std::string& table
   const std::string row_key = RowKey(table, key);
   std::optional<std::string> row;
   if (row_cache_.Lookup(row_key, &row)) return row;
-  const uint64_t generation = row_cache_.Generation();
+  const RowCache::Ticket ticket = row_cache_.Before(row_key);
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), rows_, row_key, &value);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading row of " + table);
   if (s.ok()) row = std::move(value);
-  row_cache_.InsertIfUnchanged(row_key, row, generation);
+  row_cache_.InsertIfUnchanged(row_key, row, ticket);
   return row;
 }
 
