@@ -7,9 +7,9 @@
 // log holds 20,000 events.
 // Each iteration then replays it as the command does: the data directory opened as a follower
 // (LogAccess), the log read in batches of 4,096, each event decoded (payload parsed, personal
-// fields opened with the user's key from the vault, upcast) and projected (the aggregate's row as
-// rebuilt so far parsed, evolved, projected), each batch imported into a fresh store, which is
-// synced at the end. The time counted is the command's own: from the first batch to the sync;
+// fields opened with the user's key from the vault, upcast) and projected (audit::LogProjector:
+// the user's state kept from their last event, evolved, projected; each changed user's row
+// written once per batch), each batch imported into a fresh store, which is synced at the end. The time counted is the command's own: from the first batch to the sync;
 // opening the stores and comparing digests are not counted.
 #include <chrono>
 #include <cstdint>
