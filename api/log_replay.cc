@@ -14,8 +14,8 @@ namespace {
 
 constexpr size_t kBatchEvents = 4096;
 constexpr size_t kMaxCachedRows = 200000;
-// Users whose state the projector keeps between batches (about 1 KB each).
-constexpr size_t kMaxKeptUsers = 200000;
+// Users whose state the projector keeps between batches (a few KB each in memory).
+constexpr size_t kMaxKeptUsers = 100000;
 
 // The aggregate rows (pools, clients, groups, triggers) the replay has written, consulted before
 // the target store: an event must see the writes of the events before it in its own batch (not

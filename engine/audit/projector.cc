@@ -137,7 +137,7 @@ Result<ProjectionWrites> LogProjector::FoldUserEvent(const std::string& row_key,
 }
 
 std::vector<RowWrite> LogProjector::TakeUserRows() {
-  // In key order: the store inserts sorted keys faster, and the order is the same on every run.
+  // In key order, so that a batch is the same on every run.
   std::sort(changed_.begin(), changed_.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
   std::vector<RowWrite> rows;
   rows.reserve(changed_.size());
