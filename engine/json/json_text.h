@@ -29,7 +29,7 @@ inline void AppendBool(std::string& out, bool value) { out += value ? "true" : "
 bool AppendStringMap(std::string& out, const std::map<std::string, std::string>& map);
 
 // The members of one object, written in the order given: the caller gives the keys in byte
-// order, as dump() would write them. Collects the first invalid string for ok().
+// order, as dump() would write them. Close() reports whether every string was valid UTF-8.
 class ObjectText {
  public:
   explicit ObjectText(std::string& out) : out_(out) { out_.push_back('{'); }
