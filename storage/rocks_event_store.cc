@@ -42,6 +42,7 @@ struct RocksEventStore::Group {
   bool destroys_secret = false;  // an admitted member destroys a vault entry
   bool written = false;          // the batch is on disk (set by the committer)
   rocksdb::WriteBatch batch;
+  std::vector<std::string> row_keys;  // the rows `batch` writes (RowKey), for the row cache
 };
 
 namespace {
@@ -406,12 +407,11 @@ void RocksEventStore::Commit(Group& group) {
     std::lock_guard<std::mutex> lock(mu_);
     failure = failure_;
   } else if (group.admitted > 0) {
-    const std::vector<std::string> written = RowKeysOf(group);
-    row_cache_.BeginWrite(written);
+    row_cache_.BeginWrite(group.row_keys);
     rocksdb::WriteOptions write_options;
     write_options.sync = options_.sync;
     rocksdb::Status s = db_->Write(write_options, &group.batch);
-    row_cache_.EndWrite(written);
+    row_cache_.EndWrite(group.row_keys);
     if (s.ok()) {
       group.written = true;
       PublishLastSequence(group.last_sequence);
@@ -430,14 +430,6 @@ void RocksEventStore::Commit(Group& group) {
     return;
   }
   durable_group_id_.store(group.id, std::memory_order_release);
-}
-
-std::vector<std::string> RocksEventStore::RowKeysOf(const Group& group) {
-  std::vector<std::string> keys;
-  for (const std::unique_ptr<PendingAppend>& pending : group.members) {
-    for (const RowWrite& row : pending->request.rows) keys.push_back(RowKey(row.table, row.key));
-  }
-  return keys;
 }
 
 Status RocksEventStore::Admit(const PendingAppend& pending, Group& group) {
@@ -493,11 +485,13 @@ Status RocksEventStore::Admit(const PendingAppend& pending, Group& group) {
   for (size_t i = 0; i < request.claims.size() && s.ok(); ++i) {
     s = group.batch.Put(claims_, request.claims[i].key, request.claims[i].owner);
   }
+  std::vector<std::string> row_keys;
+  row_keys.reserve(request.rows.size());
   for (size_t i = 0; i < request.rows.size() && s.ok(); ++i) {
     const RowWrite& row = request.rows[i];
-    const std::string key = RowKey(row.table, row.key);
-    s = row.value.has_value() ? group.batch.Put(rows_, key, *row.value)
-                              : group.batch.Delete(rows_, key);
+    row_keys.push_back(RowKey(row.table, row.key));
+    s = row.value.has_value() ? group.batch.Put(rows_, row_keys.back(), *row.value)
+                              : group.batch.Delete(rows_, row_keys.back());
   }
   bool destroys_secret = false;
   for (size_t i = 0; i < request.secrets.size() && s.ok(); ++i) {
@@ -512,6 +506,7 @@ Status RocksEventStore::Admit(const PendingAppend& pending, Group& group) {
   }
   group.batch.PopSavePoint().PermitUncheckedError();
   group.destroys_secret = group.destroys_secret || destroys_secret;
+  for (std::string& key : row_keys) group.row_keys.push_back(std::move(key));
 
   next_sequence_ = sequence;
   prev_hash_ = std::move(prev_hash);

@@ -231,8 +231,6 @@ class RocksEventStore final : public EventStore {
   // the wake-ups of consecutive groups overlap, and a group grows for as long as the disk is
   // busy.
   void SequencerLoop();
-  // The row keys (RowKey) the appends of `group` write.
-  static std::vector<std::string> RowKeysOf(const Group& group);
   void CommitterLoop();
   void NotifierLoop();
   // Sequencer: checks one append against the committed state plus every admitted append not yet
