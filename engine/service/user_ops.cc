@@ -1,6 +1,7 @@
 // Users: reading, attributes, passwords, enabling, deleting, listing — by the user themself
 // (with an access token) and by an administrator.
 #include "engine/crypto/random.h"
+#include "engine/json/json_text.h"
 #include "engine/service/paging.h"
 #include "engine/service/user_pool_service.h"
 #include "engine/service/wire.h"
@@ -413,7 +414,11 @@ Outcome<std::string> UserPoolService::ListUsersText(const json& request, const C
     cursor = page->next_token;
   }
   std::string out = "{";
-  if (!next_token.empty()) out += "\"PaginationToken\":" + json(next_token).dump() + ",";
+  if (!next_token.empty()) {
+    out += "\"PaginationToken\":";
+    json_text::AppendString(out, next_token);  // base64: always valid text
+    out += ",";
+  }
   out += "\"Users\":[";
   out += users;
   out += "]}";
