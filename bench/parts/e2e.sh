@@ -2,6 +2,9 @@
 # End-to-end part of scripts/bench: every operation cognate-load drives, at 1, 16 and 64 keep-alive
 # connections, each against a fresh server on its own data directory. Appends one JSON line per
 # run to $RESULTS/e2e.jsonl: cognate-load's figures plus the server's CPU seconds and peak RSS.
+# Right before and right after the 16-connection run of a crypto-bound operation it measures that
+# operation's cryptography alone on the server's cores (cognate-micro, limit/OP.{before,after}.json),
+# so its crypto limit is taken at the same moment as the rate set against it.
 #
 # Environment (set by scripts/bench): ROOT, BUILD, RESULTS, SECONDS_PER_RUN, COGNATE_BENCH_OPS,
 # COGNATE_BENCH_PORT, COGNATE_SERVER_CPUS, COGNATE_LOAD_CPUS (empty: not pinned).
@@ -19,6 +22,25 @@ load_pin=()
 [[ -n "${COGNATE_SERVER_CPUS:-}" ]] && server_pin=(taskset -c "$COGNATE_SERVER_CPUS")
 [[ -n "${COGNATE_LOAD_CPUS:-}" ]] && load_pin=(taskset -c "$COGNATE_LOAD_CPUS")
 ticks=$(getconf CLK_TCK)
+CRYPTO_BOUND=" signup initiate-auth srp-sign-in refresh "
+
+# shellcheck source=scripts/lib/deps.sh
+source scripts/lib/deps.sh
+# shellcheck source=bench/parts/micro_binary.sh
+source bench/parts/micro_binary.sh
+MICRO=$(cognate_micro_binary) || MICRO=""
+[[ -n "$MICRO" ]] || echo "[bench] cognate-micro did not build: crypto limits from the micro part only" >&2
+mkdir -p "$RESULTS/limit"
+
+# measure_crypto OP WHEN: OP's cryptography alone, on the server's cores, into limit/OP.WHEN.json.
+measure_crypto() {
+  local op=$1 when=$2
+  [[ -n "$MICRO" ]] || return 0
+  "${server_pin[@]}" "$MICRO" --benchmark_filter="$(python3 bench/report/micro.py --limit-filter "$op")" \
+    --benchmark_min_time="$(cognate_micro_min_time "$MICRO" 0.5)" --benchmark_format=json \
+    --benchmark_out="$RESULTS/limit/$op.$when.json" --benchmark_out_format=json >/dev/null 2>&1 ||
+    echo "[bench] measuring $op's cryptography $when its run failed" >&2
+}
 
 pid=""
 dir=""
@@ -31,6 +53,9 @@ trap cleanup EXIT
 
 for op in "${OPS[@]}"; do
   for c in "${CONNECTIONS[@]}"; do
+    adjacent=""
+    [[ $c == 16 && $CRYPTO_BOUND == *" $op "* ]] && adjacent=1
+    [[ -n "$adjacent" ]] && measure_crypto "$op" before
     dir=$(mktemp -d)
     "${server_pin[@]}" "$BIN" serve --data "$dir" --listen "127.0.0.1:$PORT" --admin-key "$KEY" >/dev/null 2>&1 &
     pid=$!
@@ -46,6 +71,7 @@ for op in "${OPS[@]}"; do
     pid=""
     rm -rf "$dir"
     dir=""
+    [[ -n "$adjacent" ]] && measure_crypto "$op" after
     [[ -n "$line" ]] || line="{\"op\":\"$op\",\"connections\":$c,\"failed\":true}"
     python3 - "$line" "$utime" "$stime" "$ticks" "$rss" >>"$RESULTS/e2e.jsonl" <<'PY'
 import json, sys

@@ -12,23 +12,14 @@ set -euo pipefail
 cd "$ROOT"
 # shellcheck source=scripts/lib/deps.sh
 source scripts/lib/deps.sh
-cognate_ensure_packages libbenchmark-dev util-linux
-
-# cognate_micro exists only if CMake found Google Benchmark: configure again if it came later.
-if ! cmake --build "$BUILD" --target help 2>/dev/null | grep -q cognate_micro; then
-  cmake -S . -B "$BUILD" >/dev/null
-fi
-cmake --build "$BUILD" -j"$(nproc)" --target cognate_micro >/dev/null
-MICRO=$BUILD/bench/cognate-micro
+# shellcheck source=bench/parts/micro_binary.sh
+source bench/parts/micro_binary.sh
+cognate_ensure_packages util-linux
+MICRO=$(cognate_micro_binary)
 
 pin=()
 [[ -n "${COGNATE_SERVER_CPUS:-}" ]] && pin=(taskset -c "$COGNATE_SERVER_CPUS")
-
-# Google Benchmark 1.8 takes --benchmark_min_time=0.2s; 1.7 (Debian 12) only a bare 0.2.
-min_time=${COGNATE_MICRO_MIN_TIME:-0.2}
-if "$MICRO" --benchmark_list_tests --benchmark_min_time="${min_time}s" >/dev/null 2>&1; then
-  min_time="${min_time}s"
-fi
+min_time=$(cognate_micro_min_time "$MICRO" "${COGNATE_MICRO_MIN_TIME:-0.2}")
 
 echo "[bench] micro: cognate-micro${COGNATE_SERVER_CPUS:+ on core(s) $COGNATE_SERVER_CPUS}" >&2
 "${pin[@]}" "$MICRO" --benchmark_min_time="$min_time" --benchmark_filter="${COGNATE_MICRO_FILTER:-.}" \

@@ -5,6 +5,14 @@ crypto limit of each crypto-bound operation, set against its end-to-end rate (e2
     crypto_limits(results_dir) -> dict   op -> its crypto limit per second (None: not measured)
     crypto_limit_details(results_dir)    op -> the limit with its composition and the end-to-end ratio
     figures(results_dir) -> dict         the headline micro figures (None when not measured)
+
+    python3 micro.py RESULTS             the section
+    python3 micro.py --limit-filter OP   the --benchmark_filter that runs OP's cryptography alone
+
+The VM this runs on drifts by up to 20 % over minutes, so bench/parts/e2e.sh measures each
+operation's cryptography again right before and right after its 16-connection run
+(limit/OP.before.json and limit/OP.after.json); the limit is then the mean of those two, and the
+suite's figure (measured minutes away) is used only where they are missing.
 """
 import json
 import os
@@ -76,9 +84,9 @@ def _read_jsonl(path):
     return runs
 
 
-def _benchmarks(results_dir):
+def _benchmarks(results_dir, file_name="micro.json"):
     """name -> the benchmark's JSON object, for the runs that did not fail."""
-    data = _read_json(os.path.join(results_dir, "micro.json"))
+    data = _read_json(os.path.join(results_dir, file_name))
     if not data:
         return {}
     out = {}
@@ -151,24 +159,55 @@ def _e2e_rate(runs, op, connections=16):
     return None
 
 
+def limit_filter(op):
+    """The --benchmark_filter that runs exactly the benchmarks of `op`'s cryptography."""
+    names = sorted({name for name, _, _ in COMPOSITION[op]})
+    return "^(" + "|".join(names) + ")$"
+
+
+def _composition_cost(benches, parts):
+    """([(label, times, seconds)], CPU seconds per operation or None if a part is missing)."""
+    rows, cost = [], 0.0
+    for name, times, label in parts:
+        b = benches.get(name)
+        seconds = _seconds(b, "cpu_time") if b else None
+        rows.append((label, times, seconds))
+        cost = None if cost is None or seconds is None else cost + times * seconds
+    return rows, cost
+
+
+def _adjacent_costs(results_dir, op):
+    """(before, after): CPU seconds of `op`'s cryptography measured right before and right after its
+    16-connection run; None where not measured."""
+    costs = []
+    for when in ("before", "after"):
+        benches = _benchmarks(results_dir, os.path.join("limit", f"{op}.{when}.json"))
+        costs.append(_composition_cost(benches, COMPOSITION[op])[1] if benches else None)
+    return tuple(costs)
+
+
 def crypto_limit_details(results_dir):
-    """op -> {"cost_s", "parts": [(label, times, seconds)], "limit", "e2e", "ratio"}; cost_s None if a
-    part was not measured."""
+    """op -> {"cost_s", "parts": [(label, times, seconds)], "adjacent": (before, after), "limit", "e2e",
+    "ratio"}; cost_s None if a part was not measured. With both adjacent costs, cost_s is their mean
+    and the parts are the suite's figures scaled to it."""
     benches = _benchmarks(results_dir)
     cores, _ = server_cores(results_dir)
     runs = _read_jsonl(os.path.join(results_dir, "e2e.jsonl"))
     out = {}
     for op, parts in COMPOSITION.items():
-        rows, cost = [], 0.0
-        for name, times, label in parts:
-            b = benches.get(name)
-            seconds = _seconds(b, "cpu_time") if b else None
-            rows.append((label, times, seconds))
-            cost = None if cost is None or seconds is None else cost + times * seconds
+        rows, cost = _composition_cost(benches, parts)
+        before, after = _adjacent_costs(results_dir, op)
+        adjacent = (before, after) if before and after else None
+        if adjacent:
+            mean = (before + after) / 2
+            if cost:
+                rows = [(label, times, seconds * mean / cost) for label, times, seconds in rows]
+            cost = mean
         limit = cores / cost if cost else None
         e2e = _e2e_rate(runs, op)
         ratio = e2e / limit if e2e is not None and limit else None
-        out[op] = {"cost_s": cost, "parts": rows, "limit": limit, "e2e": e2e, "ratio": ratio}
+        out[op] = {"cost_s": cost, "parts": rows, "adjacent": adjacent, "limit": limit, "e2e": e2e,
+                   "ratio": ratio}
     return out
 
 
@@ -286,8 +325,10 @@ def _crypto_section(results_dir, measured):
     limits = crypto_limit_details(results_dir)
     out += [
         "The rate each crypto-bound operation's cryptography alone allows on the server's "
-        f"{core_text}: cores / (CPU seconds of its cryptography per operation), the costs being the "
-        "single-thread CPU times above. Password hashing runs in a pool with a slot per core, and "
+        f"{core_text}: cores / (CPU seconds of its cryptography per operation). The cost is the mean "
+        "of two measurements of exactly those benchmarks on the same core(s), one right before and "
+        "one right after the operation's 16-connection run (the machine's speed drifts over "
+        "minutes); where they are missing, the suite's single-thread CPU times above. Password hashing runs in a pool with a slot per core, and "
         "the rest on the request threads, so all of it runs in parallel on every core. What each "
         "operation computes was read off its code path (engine/service/: signup_ops.cc and "
         "PasswordFields, auth_ops.cc, srp_auth.cc, tokens.cc IssueTokens/SignTokens/RefreshTokens); "
@@ -303,6 +344,11 @@ def _crypto_section(results_dir, measured):
             (f"{times}× " if times != 1 else "") + label + (f" {_fmt_time(seconds)}" if seconds is not None else " (not measured)")
             for label, times, seconds in r["parts"])
         cost = _fmt_time(r["cost_s"]) if r["cost_s"] else "not measured"
+        if r["adjacent"]:
+            before, after = r["adjacent"]
+            cost += f" (before {_fmt_time(before)}, after {_fmt_time(after)})"
+        elif r["cost_s"]:
+            cost += " (suite)"
         limit = _fmt_rate(r["limit"]) if r["limit"] else "not measured"
         e2e = _fmt_rate(r["e2e"]) if r["e2e"] is not None else "not measured"
         ratio = f"{r['ratio'] * 100:.0f} %" if r["ratio"] is not None else "—"
@@ -313,4 +359,7 @@ def _crypto_section(results_dir, measured):
 if __name__ == "__main__":
     import sys
 
-    print(section(sys.argv[1] if len(sys.argv) > 1 else "."))
+    if len(sys.argv) == 3 and sys.argv[1] == "--limit-filter":
+        print(limit_filter(sys.argv[2]))
+    else:
+        print(section(sys.argv[1] if len(sys.argv) > 1 else "."))
