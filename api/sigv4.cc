@@ -3,8 +3,6 @@
 #include "api/sigv4.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
@@ -12,14 +10,15 @@
 #include <utility>
 #include <vector>
 
+#include "engine/crypto/encoding.h"
+#include "engine/crypto/hash.h"
+
 namespace cognate::api {
 namespace {
 
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kTerminator = "aws4_request";
 constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
-
-using Digest = std::array<unsigned char, 32>;
 
 Status AuthError(std::string_view name, std::string_view message) {
   std::string text;
@@ -31,28 +30,6 @@ Status AuthError(std::string_view name, std::string_view message) {
 constexpr std::string_view kSignatureMismatch =
     "The request signature we calculated does not match the signature you provided. Check your "
     "AWS Secret Access Key and signing method. Consult the service documentation for details.";
-
-std::string Hex(const unsigned char* data, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(n * 2, '\0');
-  for (size_t i = 0; i < n; ++i) {
-    out[2 * i] = kDigits[data[i] >> 4];
-    out[2 * i + 1] = kDigits[data[i] & 0x0f];
-  }
-  return out;
-}
-
-Digest HmacSha256(std::string_view key, std::string_view data) {
-  Digest out{};
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
-  return out;
-}
-
-std::string_view AsView(const Digest& d) {
-  return {reinterpret_cast<const char*>(d.data()), d.size()};
-}
 
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -227,13 +204,15 @@ std::string SignatureHex(const CanonicalParts& parts, std::string_view amz_date,
 
   std::string key = "AWS4";
   key.append(secret);
-  Digest k_date = HmacSha256(key, scope_date);
+  std::string k_date = crypto::HmacSha256(key, scope_date);
   OPENSSL_cleanse(key.data(), key.size());
-  Digest k_region = HmacSha256(AsView(k_date), region);
-  Digest k_service = HmacSha256(AsView(k_region), service);
-  Digest k_signing = HmacSha256(AsView(k_service), kTerminator);
-  Digest signature = HmacSha256(AsView(k_signing), string_to_sign);
-  return Hex(signature.data(), signature.size());
+  std::string k_region = crypto::HmacSha256(k_date, region);
+  std::string k_service = crypto::HmacSha256(k_region, service);
+  std::string k_signing = crypto::HmacSha256(k_service, kTerminator);
+  for (std::string* k : {&k_date, &k_region, &k_service}) OPENSSL_cleanse(k->data(), k->size());
+  std::string signature = crypto::HmacSha256(k_signing, string_to_sign);
+  OPENSSL_cleanse(k_signing.data(), k_signing.size());
+  return crypto::HexEncode(signature);
 }
 
 struct ParsedAuthorization {
@@ -309,12 +288,7 @@ Result<ParsedAuthorization> ParseAuthorization(std::string_view header) {
 
 // --- public helpers ------------------------------------------------------------------------------
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  return Hex(digest, len);
-}
+std::string Sha256Hex(std::string_view data) { return crypto::Sha256Hex(data); }
 
 std::string FormatAmzDate(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;

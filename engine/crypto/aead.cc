@@ -64,7 +64,7 @@ std::string Seal(std::string_view key, std::string_view plaintext, std::string_v
   internal::EvpCipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   if (!ctx) Fatal("EVP_CIPHER_CTX_new failed");
   // GCM's default IV length is 12 bytes, which is what we use.
-  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), nonce) != 1 ||
+  if (EVP_EncryptInit_ex(ctx.get(), internal::Aes256GcmCipher(), nullptr, Bytes(key), nonce) != 1 ||
       !EncryptUpdate(ctx.get(), nullptr, aad) || !EncryptUpdate(ctx.get(), ciphertext, plaintext)) {
     Fatal("AES-256-GCM encryption failed");
   }
@@ -88,7 +88,7 @@ Result<std::string> Open(std::string_view key, std::string_view sealed, std::str
   if (!ctx) return InternalError(internal::OpenSslError("EVP_CIPHER_CTX_new failed"));
   std::string plaintext(ciphertext.size(), '\0');
   auto* out = reinterpret_cast<unsigned char*>(plaintext.data());
-  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), Bytes(nonce)) != 1 ||
+  if (EVP_DecryptInit_ex(ctx.get(), internal::Aes256GcmCipher(), nullptr, Bytes(key), Bytes(nonce)) != 1 ||
       !DecryptUpdate(ctx.get(), nullptr, aad) || !DecryptUpdate(ctx.get(), out, ciphertext) ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAeadTagSize),
                           tag.data()) != 1) {

@@ -31,16 +31,6 @@ struct RsaKey::Impl {
 
 namespace {
 
-// SHA-256 fetched once; EVP_MD objects are immutable and safe to share across threads.
-const EVP_MD* Sha256Md() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  if (md == nullptr) {
-    std::fprintf(stderr, "%s\n", OpenSslError("FATAL: cannot fetch SHA256").c_str());
-    std::abort();
-  }
-  return md;
-}
-
 Result<std::string> BnParamBytes(const EVP_PKEY* pkey, const char* name) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(pkey, name, &raw) != 1) {
@@ -156,7 +146,7 @@ std::string RsaKey::SignRs256(std::string_view message) const {
   // A fresh context per call: EVP_PKEY is shared read-only, contexts are not shareable.
   internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   size_t sig_len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Sha256Md(), nullptr, impl_->pkey.get()) != 1 ||
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, internal::Sha256Md(), nullptr, impl_->pkey.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &sig_len, Bytes(message), message.size()) != 1) {
     std::fprintf(stderr, "%s\n", OpenSslError("FATAL: RS256 signing failed").c_str());
     std::abort();
@@ -175,7 +165,7 @@ bool RsaKey::VerifyRs256(std::string_view message, std::string_view signature) c
   internal::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   const bool ok =
       ctx &&
-      EVP_DigestVerifyInit(ctx.get(), nullptr, Sha256Md(), nullptr, impl_->pkey.get()) == 1 &&
+      EVP_DigestVerifyInit(ctx.get(), nullptr, internal::Sha256Md(), nullptr, impl_->pkey.get()) == 1 &&
       EVP_DigestVerify(ctx.get(), Bytes(signature), signature.size(), Bytes(message),
                        message.size()) == 1;
   if (!ok) ERR_clear_error();

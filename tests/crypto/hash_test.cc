@@ -1,7 +1,10 @@
 #include "engine/crypto/hash.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
+#include <random>
 #include <string>
 
 #include "engine/crypto/encoding.h"
@@ -37,6 +40,33 @@ TEST(Hash, HmacWithEmptyKeyAndMessage) {
   // Computed with Python's hmac module.
   EXPECT_EQ(HexEncode(HmacSha256("", "")),
             "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+// HmacSha256 pads the key itself; OpenSSL's HMAC() is the reference, at every key length around
+// the 64-byte block (where padding turns into hashing the key) and message lengths around it.
+TEST(Hash, HmacSha256AgreesWithOpenSslAtEveryKeyLengthAroundTheBlock) {
+  std::mt19937 random(20261124);
+  auto bytes = [&](size_t n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(random() & 0xff);
+    return s;
+  };
+  for (size_t key_size : {size_t{0}, size_t{1}, size_t{31}, size_t{32}, size_t{63}, size_t{64}, size_t{65},
+                          size_t{127}, size_t{128}, size_t{200}}) {
+    for (size_t message_size : {size_t{0}, size_t{1}, size_t{55}, size_t{56}, size_t{64}, size_t{1000}}) {
+      const std::string key = bytes(key_size);
+      const std::string message = bytes(message_size);
+      unsigned char expected[32];
+      unsigned int len = 0;
+      static const unsigned char kEmpty = 0;
+      ASSERT_NE(HMAC(EVP_sha256(), key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data()),
+                     static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+                     message.size(), expected, &len),
+                nullptr);
+      EXPECT_EQ(HmacSha256(key, message), std::string(reinterpret_cast<const char*>(expected), len))
+          << "key " << key_size << " bytes, message " << message_size << " bytes";
+    }
+  }
 }
 
 TEST(Hash, ConstantTimeEquals) {

@@ -9,6 +9,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +53,25 @@ inline std::string OpenSslError(const std::string& what) {
   }
   ERR_clear_error();
   return message;
+}
+
+// The algorithms of the hot paths, fetched from the default provider once per process (the
+// objects are immutable and shared by all threads). Passing EVP_sha256() or EVP_aes_256_gcm()
+// instead makes every Init look the implementation up again, which costs more than hashing a
+// short message. A provider without them is a broken installation: stop loudly.
+[[noreturn]] inline void FatalFetch(const char* name) {
+  std::fprintf(stderr, "%s\n", OpenSslError(std::string("FATAL: cannot fetch ") + name).c_str());
+  std::abort();
+}
+inline const EVP_MD* Sha256Md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) FatalFetch("SHA256");
+  return md;
+}
+inline const EVP_CIPHER* Aes256GcmCipher() {
+  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  if (cipher == nullptr) FatalFetch("AES-256-GCM");
+  return cipher;
 }
 
 // The bytes of `s` as OpenSSL wants them.
