@@ -26,8 +26,9 @@ import os
 #                  SignTokens signs the access token and the ID token (RS256, 2048 bits). The
 #                  refresh token is random bytes and a SHA-256; no session is sealed.
 #   srp-sign-in    InitiateAuth USER_SRP_AUTH: SrpServerStart (b, B = k*v + g^b); then
-#                  RespondToAuthChallenge PASSWORD_VERIFIER: VerifySrpPasswordClaim (B again from
-#                  the sealed b, S = (A*v^u)^b, K, the claim's HMAC), then the two RS256 signatures.
+#                  RespondToAuthChallenge PASSWORD_VERIFIER: VerifySrpPasswordClaim (b and B from
+#                  the sealed block, S = (A*v^u)^b, K, the claim's HMAC), then the two RS256
+#                  signatures.
 #                  No Argon2id: the verifier stands in for the password.
 #   refresh        REFRESH_TOKEN_AUTH: the two RS256 signatures only.
 # Each entry: (benchmark name in micro.json, how many times per operation, what it is).

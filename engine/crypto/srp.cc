@@ -334,13 +334,19 @@ bool CheckSrpPasswordClaimSignature(std::string_view session_key, std::string_vi
       *claimed, ClaimMac(session_key, pool_name, user_id_for_srp, secret_block, timestamp));
 }
 
-bool VerifySrpPasswordClaim(std::string_view verifier, std::string_view secret_b, std::string_view a_hex,
+bool VerifySrpPasswordClaim(std::string_view verifier, std::string_view secret_b,
+                            std::string_view public_b, std::string_view a_hex,
                             std::string_view pool_name, std::string_view user_id_for_srp,
                             std::string_view secret_block_b64, std::string_view timestamp,
                             std::string_view claimed_signature) {
-  Result<SrpServerEphemeral> ephemeral = SrpServerStartWithSecret(verifier, secret_b);
-  if (!ephemeral.ok()) return false;
-  Result<std::string> key = SrpServerSessionKey(a_hex, ephemeral->secret_b, ephemeral->public_b, verifier);
+  std::string recomputed;
+  if (public_b.empty()) {
+    Result<SrpServerEphemeral> ephemeral = SrpServerStartWithSecret(verifier, secret_b);
+    if (!ephemeral.ok()) return false;
+    recomputed = std::move(ephemeral->public_b);
+    public_b = recomputed;
+  }
+  Result<std::string> key = SrpServerSessionKey(a_hex, secret_b, public_b, verifier);
   Result<std::string> block = Base64Decode(secret_block_b64);
   if (!key.ok() || !block.ok()) return false;
   return CheckSrpPasswordClaimSignature(*key, pool_name, user_id_for_srp, *block, timestamp, claimed_signature);

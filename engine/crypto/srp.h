@@ -88,10 +88,13 @@ bool CheckSrpPasswordClaimSignature(std::string_view session_key, std::string_vi
                                     std::string_view user_id_for_srp, std::string_view secret_block,
                                     std::string_view timestamp, std::string_view claimed_signature);
 
-// The server's whole check of a PASSWORD_VERIFIER (or DEVICE_PASSWORD_VERIFIER) answer: B again
-// from `verifier` and the saved `secret_b`, K from the client's SRP_A, then the signature over
-// the base64 `secret_block` as sent and `timestamp`. False for any malformed or out-of-range input.
-bool VerifySrpPasswordClaim(std::string_view verifier, std::string_view secret_b, std::string_view a_hex,
+// The server's whole check of a PASSWORD_VERIFIER (or DEVICE_PASSWORD_VERIFIER) answer: K from
+// the client's SRP_A, the saved `secret_b` and `public_b` (B as SrpServerStart returned it, kept
+// with b where the client cannot alter it; empty: computed again from `verifier` and b, one more
+// exponentiation), then the signature over the base64 `secret_block` as sent and `timestamp`.
+// False for any malformed or out-of-range input.
+bool VerifySrpPasswordClaim(std::string_view verifier, std::string_view secret_b,
+                            std::string_view public_b, std::string_view a_hex,
                             std::string_view pool_name, std::string_view user_id_for_srp,
                             std::string_view secret_block_b64, std::string_view timestamp,
                             std::string_view claimed_signature);

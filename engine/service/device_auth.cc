@@ -90,7 +90,7 @@ Outcome<nlohmann::json> UserPoolService::RespondDevicePasswordVerifier(const Poo
   auto verifier = OpenSecret(device->second.srp_verifier_sealed, "device/" + pool.id + "/" + device_key);
   if (!verifier.ok()) return FromStatus(verifier.status());
   auto secret_b = crypto::HexDecode(session.value("b", ""));
-  if (!secret_b.ok() || !crypto::VerifySrpPasswordClaim(*verifier, *secret_b, session.value("a", ""), device->second.group_key,
+  if (!secret_b.ok() || !crypto::VerifySrpPasswordClaim(*verifier, *secret_b, "", session.value("a", ""), device->second.group_key,
                                                         device_key, claimed_block, timestamp, signature)) {
     RecordFailedSignIn(user, client, "device", ctx);
     return Recorded(wrong);

@@ -90,6 +90,9 @@ Outcome<nlohmann::json> UserPoolService::SrpChallenge(const PoolState& pool, con
   block["sub"] = user ? user->sub : "";
   block["a"] = a_hex;
   block["b"] = crypto::HexEncode(ephemeral->secret_b);
+  // B rides along so that the answer is checked without computing it again (an exponentiation,
+  // a seventh of a sign-in's work); the block is sealed, so the client cannot change it.
+  block["B"] = crypto::Base64Encode(ephemeral->public_b);
   block["nonce"] = crypto::HexEncode(crypto::RandomBytes(16));  // one answer per challenge
   block["exp"] = exp;
   json session = {{"pool", pool.id},
@@ -162,8 +165,10 @@ Outcome<bool> UserPoolService::VerifySrpAnswer(const PoolState& pool, const Clie
   auto verifier = OpenSecret(user.srp_verifier_sealed, "srp/" + pool.id + "/" + user.username);
   if (!verifier.ok()) return FromStatus(verifier.status());
   auto secret_b = crypto::HexDecode(block.value("b", ""));
-  if (!secret_b.ok()) return wrong;
-  return crypto::VerifySrpPasswordClaim(*verifier, *secret_b, block.value("a", ""), wire::SrpPoolName(pool.id),
+  // Blocks sealed before B was kept in them have none: it is computed again.
+  auto public_b = crypto::Base64Decode(block.value("B", ""));
+  if (!secret_b.ok() || !public_b.ok()) return wrong;
+  return crypto::VerifySrpPasswordClaim(*verifier, *secret_b, *public_b, block.value("a", ""), wire::SrpPoolName(pool.id),
                                         user.username, claimed_block, timestamp, signature);
 }
 

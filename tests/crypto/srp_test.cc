@@ -147,7 +147,7 @@ TEST(Srp, FullHandshakeAgrees) {
                                               kTimestamp, "not base64"));
 }
 
-TEST(Srp, VerifySrpPasswordClaimChecksAWholeAnswerFromTheSavedB) {
+TEST(Srp, VerifySrpPasswordClaimChecksAWholeAnswerFromTheSavedBOrOneComputedAgain) {
   const std::string salt = RandomBytes(16);
   const std::string verifier = ComputeSrpVerifier(kPoolName, kUserId, kPassword, salt);
   const SrpClientEphemeral client = SrpClientStart();
@@ -160,14 +160,23 @@ TEST(Srp, VerifySrpPasswordClaimChecksAWholeAnswerFromTheSavedB) {
     return SrpPasswordClaimSignature(key, kPoolName, kUserId, Base64Decode(block).value(), kTimestamp);
   };
 
-  EXPECT_TRUE(VerifySrpPasswordClaim(verifier, server.secret_b, client.public_a_hex, kPoolName, kUserId,
-                                     block, kTimestamp, answer(kPassword)));
-  EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, client.public_a_hex, kPoolName, kUserId,
-                                      block, kTimestamp, answer("wrong password")));
-  EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, "0", kPoolName, kUserId, block, kTimestamp,
-                                      answer(kPassword)));
-  EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, client.public_a_hex, kPoolName, kUserId,
-                                      "not base64!", kTimestamp, answer(kPassword)));
+  // With B as saved, and with B computed again from v and b (an empty public_b).
+  for (const std::string& public_b : {server.public_b, std::string()}) {
+    EXPECT_TRUE(VerifySrpPasswordClaim(verifier, server.secret_b, public_b, client.public_a_hex, kPoolName,
+                                       kUserId, block, kTimestamp, answer(kPassword)));
+    EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, public_b, client.public_a_hex, kPoolName,
+                                        kUserId, block, kTimestamp, answer("wrong password")));
+    EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, public_b, "0", kPoolName, kUserId, block,
+                                        kTimestamp, answer(kPassword)));
+    EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, public_b, client.public_a_hex, kPoolName,
+                                        kUserId, "not base64!", kTimestamp, answer(kPassword)));
+  }
+  // A B other than the one the client answered, or out of range, fails.
+  const std::string other_b = SrpServerStart(verifier).value().public_b;
+  EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, other_b, client.public_a_hex, kPoolName, kUserId,
+                                      block, kTimestamp, answer(kPassword)));
+  EXPECT_FALSE(VerifySrpPasswordClaim(verifier, server.secret_b, SrpModulus(), client.public_a_hex, kPoolName,
+                                      kUserId, block, kTimestamp, answer(kPassword)));
 }
 
 TEST(Srp, HexInputsAreCaseAndZeroPaddingInsensitive) {
