@@ -2,11 +2,11 @@
 
 #include <argon2.h>
 
-#include <charconv>
-#include <cstring>
+#include <cstdlib>
 #include <thread>
 #include <utility>
 
+#include "engine/crypto/argon2_phc.h"
 #include "engine/crypto/random.h"
 
 namespace cognate::crypto {
@@ -14,7 +14,6 @@ namespace {
 
 constexpr size_t kSaltSize = 16;
 constexpr size_t kHashSize = 32;
-constexpr std::string_view kArgon2idPrefix = "$argon2id$";
 
 Status CheckParams(const Argon2Params& p) {
   if (p.parallelism < 1 || p.parallelism > kMaxArgon2Parallelism) {
@@ -43,76 +42,79 @@ Status FromArgon2Error(int rc, const char* what) {
   }
 }
 
-// Consumes "<name>=<decimal>" from the front of `s`.
-bool ConsumeNumber(std::string_view& s, std::string_view name, uint32_t& value) {
-  if (s.substr(0, name.size() + 1) != std::string(name) + "=") return false;
-  s.remove_prefix(name.size() + 1);
-  const char* begin = s.data();
-  auto [end, ec] = std::from_chars(begin, begin + s.size(), value);
-  if (ec != std::errc() || end == begin) return false;
-  s.remove_prefix(static_cast<size_t>(end - begin));
-  return true;
+// The working memory a hash on this thread may use instead of allocating its own: a pool
+// slot's, set by SlotMemoryScope for the duration of one hash. libargon2's allocation callbacks
+// take no argument, hence the thread-local.
+thread_local Argon2Memory* tl_slot_memory = nullptr;
+
+// libargon2 ignores the return value and treats a null `*memory` as an allocation failure.
+int AllocateArgon2Memory(uint8_t** memory, size_t bytes) {
+  if (tl_slot_memory != nullptr && tl_slot_memory->size >= bytes) {
+    *memory = tl_slot_memory->bytes.get();
+  } else {
+    *memory = static_cast<uint8_t*>(std::malloc(bytes));
+  }
+  return *memory != nullptr ? ARGON2_OK : ARGON2_MEMORY_ALLOCATION_ERROR;
 }
 
-bool ConsumeChar(std::string_view& s, char c) {
-  if (s.empty() || s.front() != c) return false;
-  s.remove_prefix(1);
-  return true;
+// libargon2 has wiped the memory before it calls this; a slot's is kept for the next hash.
+void FreeArgon2Memory(uint8_t* memory, size_t) {
+  if (tl_slot_memory != nullptr && memory == tl_slot_memory->bytes.get()) return;
+  std::free(memory);
 }
 
-// Reads the cost parameters of an Argon2id PHC string and checks its overall shape. Salt and
-// hash contents are left to libargon2's decoder.
-Result<Argon2Params> ParsePhc(std::string_view phc) {
-  if (phc.substr(0, kArgon2idPrefix.size()) != kArgon2idPrefix) {
-    return InvalidArgumentError("unsupported password hash scheme");
+argon2_context Argon2idContext(std::string_view password, const Argon2idPhc& phc, std::string& out) {
+  argon2_context context{};
+  context.out = reinterpret_cast<uint8_t*>(out.data());
+  context.outlen = static_cast<uint32_t>(out.size());
+  // libargon2 writes to these only with ARGON2_FLAG_CLEAR_PASSWORD/SECRET, which are not set.
+  context.pwd = reinterpret_cast<uint8_t*>(const_cast<char*>(password.data()));
+  context.pwdlen = static_cast<uint32_t>(password.size());
+  context.salt = reinterpret_cast<uint8_t*>(const_cast<char*>(phc.salt.data()));
+  context.saltlen = static_cast<uint32_t>(phc.salt.size());
+  context.t_cost = phc.params.iterations;
+  context.m_cost = phc.params.memory_kib;
+  context.lanes = phc.params.parallelism;
+  context.threads = phc.params.parallelism;
+  context.version = phc.version;
+  context.allocate_cbk = AllocateArgon2Memory;
+  context.free_cbk = FreeArgon2Memory;
+  context.flags = ARGON2_DEFAULT_FLAGS;
+  return context;
+}
+
+// The PHC string of a stored hash, with its cost parameters bounded.
+Result<Argon2idPhc> ParsePhc(std::string_view text) {
+  Result<Argon2idPhc> phc = DecodeArgon2idPhc(text);
+  if (!phc.ok()) return phc.status();
+  if (phc->version != ARGON2_VERSION_13 && phc->version != ARGON2_VERSION_10) {
+    return InvalidArgumentError("argon2id: unsupported version");
   }
-  if (phc.find('\0') != std::string_view::npos) {
-    return InvalidArgumentError("argon2id: malformed hash");
-  }
-  std::string_view s = phc.substr(kArgon2idPrefix.size());
-  uint32_t version = 0;
-  if (s.substr(0, 2) == "v=") {
-    if (!ConsumeNumber(s, "v", version) || !ConsumeChar(s, '$')) {
-      return InvalidArgumentError("argon2id: malformed version");
-    }
-    if (version != ARGON2_VERSION_13 && version != ARGON2_VERSION_10) {
-      return InvalidArgumentError("argon2id: unsupported version");
-    }
-  }
-  Argon2Params params;
-  if (!ConsumeNumber(s, "m", params.memory_kib) || !ConsumeChar(s, ',') ||
-      !ConsumeNumber(s, "t", params.iterations) || !ConsumeChar(s, ',') ||
-      !ConsumeNumber(s, "p", params.parallelism) || !ConsumeChar(s, '$')) {
-    return InvalidArgumentError("argon2id: malformed parameters");
-  }
-  const size_t dollar = s.find('$');
-  if (dollar == 0 || dollar == std::string_view::npos || dollar + 1 == s.size()) {
-    return InvalidArgumentError("argon2id: malformed salt or hash");
-  }
-  if (Status st = CheckParams(params); !st.ok()) return st;
-  return params;
+  if (Status st = CheckParams(phc->params); !st.ok()) return st;
+  return phc;
 }
 
 }  // namespace
 
 Result<std::string> HashPassword(std::string_view password, const Argon2Params& params) {
   if (Status st = CheckParams(params); !st.ok()) return st;
-  const std::string salt = RandomBytes(kSaltSize);
-  const size_t encoded_len = argon2_encodedlen(params.iterations, params.memory_kib,
-                                               params.parallelism, kSaltSize, kHashSize, Argon2_id);
-  std::string encoded(encoded_len, '\0');
-  const int rc = argon2id_hash_encoded(params.iterations, params.memory_kib, params.parallelism,
-                                       password.data(), password.size(), salt.data(), salt.size(),
-                                       kHashSize, encoded.data(), encoded.size());
-  if (rc != ARGON2_OK) return FromArgon2Error(rc, "argon2id hash");
-  encoded.resize(std::strlen(encoded.c_str()));
-  return encoded;
+  Argon2idPhc phc;
+  phc.version = ARGON2_VERSION_13;
+  phc.params = params;
+  phc.salt = RandomBytes(kSaltSize);
+  phc.hash.assign(kHashSize, '\0');
+  argon2_context context = Argon2idContext(password, phc, phc.hash);
+  if (const int rc = argon2id_ctx(&context); rc != ARGON2_OK) return FromArgon2Error(rc, "argon2id hash");
+  return EncodeArgon2idPhc(phc);
 }
 
-Result<bool> VerifyPassword(std::string_view phc, std::string_view password) {
-  if (Result<Argon2Params> parsed = ParsePhc(phc); !parsed.ok()) return parsed.status();
-  const std::string encoded(phc);  // libargon2 wants a NUL-terminated string
-  const int rc = argon2id_verify(encoded.c_str(), password.data(), password.size());
+Result<bool> VerifyPassword(std::string_view text, std::string_view password) {
+  Result<Argon2idPhc> phc = ParsePhc(text);
+  if (!phc.ok()) return phc.status();
+  std::string computed(phc->hash.size(), '\0');
+  argon2_context context = Argon2idContext(password, *phc, computed);
+  // Computes into `computed` and compares it with the stored hash in constant time.
+  const int rc = argon2id_verify_ctx(&context, phc->hash.data());
   if (rc == ARGON2_OK) return true;
   if (rc == ARGON2_VERIFY_MISMATCH) return false;
   return FromArgon2Error(rc, "argon2id verify");
@@ -179,26 +181,71 @@ class SlotReleaser {
 
 }  // namespace
 
+// Lends the calling thread a slot's working memory for one hash (see tl_slot_memory), and gives
+// it back to the pool afterwards, before the slot itself is released.
+class PasswordHashingPool::SlotMemoryScope {
+ public:
+  explicit SlotMemoryScope(PasswordHashingPool& pool) : pool_(pool), memory_(pool.TakeMemory()) {
+    tl_slot_memory = memory_.get();
+  }
+  ~SlotMemoryScope() {
+    tl_slot_memory = nullptr;
+    pool_.ReturnMemory(std::move(memory_));
+  }
+  SlotMemoryScope(const SlotMemoryScope&) = delete;
+  SlotMemoryScope& operator=(const SlotMemoryScope&) = delete;
+
+ private:
+  PasswordHashingPool& pool_;
+  std::unique_ptr<Argon2Memory> memory_;
+};
+
+std::unique_ptr<Argon2Memory> PasswordHashingPool::TakeMemory() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_memory_.empty()) {
+      std::unique_ptr<Argon2Memory> memory = std::move(idle_memory_.back());
+      idle_memory_.pop_back();
+      return memory;
+    }
+    ++memory_blocks_;
+  }
+  // The first hash in this slot: enough for the pool's parameters (libargon2 uses at most
+  // m KiB). Left uninitialised; libargon2 fills it.
+  auto memory = std::make_unique<Argon2Memory>();
+  memory->size = size_t{params_.memory_kib} * 1024;
+  memory->bytes.reset(new (std::nothrow) uint8_t[memory->size]);
+  if (!memory->bytes) memory->size = 0;  // libargon2 then allocates its own, or fails cleanly
+  return memory;
+}
+
+void PasswordHashingPool::ReturnMemory(std::unique_ptr<Argon2Memory> memory) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_memory_.push_back(std::move(memory));
+}
+
 Result<std::string> PasswordHashingPool::Hash(std::string_view password) {
   Result<std::function<void()>> hook = AcquireSlot();
   if (!hook.ok()) return hook.status();
   SlotReleaser releaser([this] { ReleaseSlot(); });
   if (*hook) (*hook)();
+  SlotMemoryScope memory(*this);
   return HashPassword(password, params_);
 }
 
 Result<bool> PasswordHashingPool::Verify(std::string_view phc, std::string_view password) {
-  if (Result<Argon2Params> parsed = ParsePhc(phc); !parsed.ok()) return parsed.status();
+  if (Result<Argon2idPhc> parsed = ParsePhc(phc); !parsed.ok()) return parsed.status();
   Result<std::function<void()>> hook = AcquireSlot();
   if (!hook.ok()) return hook.status();
   SlotReleaser releaser([this] { ReleaseSlot(); });
   if (*hook) (*hook)();
+  SlotMemoryScope memory(*this);
   return VerifyPassword(phc, password);
 }
 
 PasswordHashingPool::Stats PasswordHashingPool::GetStats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return Stats{running_, waiting_, rejected_};
+  return Stats{running_, waiting_, rejected_, memory_blocks_};
 }
 
 void PasswordHashingPool::SetInSlotHookForTesting(std::function<void()> hook) {

@@ -1,9 +1,11 @@
 #include "engine/crypto/password_hasher.h"
 
+#include <argon2.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <future>
 #include <regex>
@@ -50,6 +52,32 @@ TEST(PasswordHasher, VerifiesTheReferenceImplementationVector) {
       "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
   EXPECT_TRUE(VerifyPassword(phc, "password").value());
   EXPECT_FALSE(VerifyPassword(phc, "Password").value());
+}
+
+// The PHC strings are written and read by our code; libargon2's own encoder and verifier are the
+// reference they must agree with, both ways.
+TEST(PasswordHasher, AgreesWithLibargon2sEncodedHashesBothWays) {
+  for (const Argon2Params& params : {kFast, Argon2Params{.memory_kib = 1024, .iterations = 3, .parallelism = 2}}) {
+    const std::string password = "tr0ub4dor&3";
+    const std::string salt = "a salt of 16 byt";
+    std::string reference(argon2_encodedlen(params.iterations, params.memory_kib, params.parallelism,
+                                            static_cast<uint32_t>(salt.size()), 32, Argon2_id),
+                          '\0');
+    ASSERT_EQ(argon2id_hash_encoded(params.iterations, params.memory_kib, params.parallelism, password.data(),
+                                    password.size(), salt.data(), salt.size(), 32, reference.data(),
+                                    reference.size()),
+              ARGON2_OK);
+    reference.resize(std::strlen(reference.c_str()));
+    EXPECT_TRUE(VerifyPassword(reference, password).value()) << reference;
+    EXPECT_FALSE(VerifyPassword(reference, password + "!").value()) << reference;
+
+    const std::string ours = HashPassword(password, params).value();
+    EXPECT_EQ(argon2id_verify(ours.c_str(), password.data(), password.size()), ARGON2_OK) << ours;
+    EXPECT_EQ(argon2id_verify(ours.c_str(), "other", 5), ARGON2_VERIFY_MISMATCH) << ours;
+    // Same layout as libargon2's: only the salt and hash differ.
+    EXPECT_EQ(ours.substr(0, ours.rfind('$', ours.rfind('$') - 1)),
+              reference.substr(0, reference.rfind('$', reference.rfind('$') - 1)));
+  }
 }
 
 TEST(PasswordHasher, HandlesBinaryAndLongPasswords) {
@@ -132,6 +160,37 @@ TEST(PasswordHashingPool, HashesAndVerifies) {
   EXPECT_EQ(pool.GetStats().running, 0u);
   EXPECT_EQ(pool.max_concurrent(), 2u);
   EXPECT_EQ(pool.max_waiting(), 4u);
+}
+
+// Each slot keeps one working memory for every hash it runs, so many threads hashing through a
+// pool of two slots make at most two (the allocator would otherwise keep a freed one per thread).
+TEST(PasswordHashingPool, KeepsOneWorkingMemoryPerSlotWhateverTheThreads) {
+  PasswordHashingPool pool(2, 64, kFast);
+  std::vector<std::thread> threads;
+  std::atomic<int> verified{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&pool, &verified, t] {
+      for (int i = 0; i < 4; ++i) {
+        const std::string password = "pw-" + std::to_string(t);
+        const std::string phc = pool.Hash(password).value();
+        if (pool.Verify(phc, password).value() && !pool.Verify(phc, "wrong").value()) ++verified;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(verified.load(), 32);
+  EXPECT_GE(pool.GetStats().memory_blocks, 1u);
+  EXPECT_LE(pool.GetStats().memory_blocks, 2u);
+}
+
+// A stored hash with more memory than the pool's parameters (made before they were lowered) gets
+// memory of its own for that one verification.
+TEST(PasswordHashingPool, VerifiesAHashThatNeedsMoreMemoryThanItsSlotsHave) {
+  PasswordHashingPool pool(1, 4, kFast);
+  const std::string phc = HashPassword("pw", {.memory_kib = 4096, .iterations = 1}).value();
+  EXPECT_TRUE(pool.Verify(phc, "pw").value());
+  EXPECT_FALSE(pool.Verify(phc, "wrong").value());
+  EXPECT_TRUE(pool.Verify(pool.Hash("pw").value(), "pw").value());
 }
 
 TEST(PasswordHashingPool, DefaultsToHardwareConcurrency) {
