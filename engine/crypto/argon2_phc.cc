@@ -22,13 +22,15 @@ Result<std::string> DecodeBase64NoPadding(std::string_view text) {
   std::string padded(text);
   padded.append((4 - padded.size() % 4) % 4, '=');
   Result<std::string> bytes = Base64Decode(padded);
-  if (!bytes.ok() || Base64NoPadding(*bytes) != text) return InvalidArgumentError("argon2id: malformed base64");
+  if (!bytes.ok() || Base64NoPadding(*bytes) != text)
+    return InvalidArgumentError("argon2id: malformed base64");
   return bytes;
 }
 
 // Consumes "<name>=<decimal>" from the front of `s`.
 bool ConsumeNumber(std::string_view& s, std::string_view name, uint32_t& value) {
-  if (s.size() <= name.size() || s.substr(0, name.size()) != name || s[name.size()] != '=') return false;
+  if (s.size() <= name.size() || s.substr(0, name.size()) != name || s[name.size()] != '=')
+    return false;
   s.remove_prefix(name.size() + 1);
   const char* begin = s.data();
   auto [end, ec] = std::from_chars(begin, begin + s.size(), value);
@@ -59,7 +61,8 @@ std::string EncodeArgon2idPhc(const Argon2idPhc& phc) {
 }
 
 Result<Argon2idPhc> DecodeArgon2idPhc(std::string_view text) {
-  if (text.substr(0, kPrefix.size()) != kPrefix) return InvalidArgumentError("unsupported password hash scheme");
+  if (text.substr(0, kPrefix.size()) != kPrefix)
+    return InvalidArgumentError("unsupported password hash scheme");
   std::string_view s = text.substr(kPrefix.size());
   Argon2idPhc phc;
   phc.version = 0x10;  // what libargon2 assumes when "v=" is left out
@@ -72,7 +75,8 @@ Result<Argon2idPhc> DecodeArgon2idPhc(std::string_view text) {
     return InvalidArgumentError("argon2id: malformed parameters");
   }
   const size_t dollar = s.find('$');
-  if (dollar == std::string_view::npos) return InvalidArgumentError("argon2id: malformed salt or hash");
+  if (dollar == std::string_view::npos)
+    return InvalidArgumentError("argon2id: malformed salt or hash");
   Result<std::string> salt = DecodeBase64NoPadding(s.substr(0, dollar));
   Result<std::string> hash = DecodeBase64NoPadding(s.substr(dollar + 1));
   if (!salt.ok() || !hash.ok() || salt->size() < kMinSaltSize || hash->size() < kMinHashSize) {
