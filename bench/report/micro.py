@@ -177,33 +177,34 @@ def _composition_cost(benches, parts):
     return rows, cost
 
 
-def _adjacent_costs(results_dir, op):
-    """(before, after): CPU seconds of `op`'s cryptography measured right before and right after its
-    16-connection run; None where not measured."""
-    costs = []
+def _adjacent(results_dir, op):
+    """(before, after): ([(label, times, seconds)], cost) of `op`'s cryptography measured right before
+    and right after its 16-connection run; None where not measured."""
+    measured = []
     for when in ("before", "after"):
         benches = _benchmarks(results_dir, os.path.join("limit", f"{op}.{when}.json"))
-        costs.append(_composition_cost(benches, COMPOSITION[op])[1] if benches else None)
-    return tuple(costs)
+        rows, cost = _composition_cost(benches, COMPOSITION[op]) if benches else (None, None)
+        measured.append((rows, cost) if cost else None)
+    return tuple(measured)
 
 
 def crypto_limit_details(results_dir):
-    """op -> {"cost_s", "parts": [(label, times, seconds)], "adjacent": (before, after), "limit", "e2e",
-    "ratio"}; cost_s None if a part was not measured. With both adjacent costs, cost_s is their mean
-    and the parts are the suite's figures scaled to it."""
+    """op -> {"cost_s", "parts": [(label, times, seconds)], "adjacent": (before, after) costs or None,
+    "limit", "e2e", "ratio"}; cost_s None if a part was not measured. With both adjacent
+    measurements, each part and cost_s are the mean of the two."""
     benches = _benchmarks(results_dir)
     cores, _ = server_cores(results_dir)
     runs = _read_jsonl(os.path.join(results_dir, "e2e.jsonl"))
     out = {}
     for op, parts in COMPOSITION.items():
         rows, cost = _composition_cost(benches, parts)
-        before, after = _adjacent_costs(results_dir, op)
-        adjacent = (before, after) if before and after else None
-        if adjacent:
-            mean = (before + after) / 2
-            if cost:
-                rows = [(label, times, seconds * mean / cost) for label, times, seconds in rows]
-            cost = mean
+        before, after = _adjacent(results_dir, op)
+        adjacent = None
+        if before and after:
+            adjacent = (before[1], after[1])
+            rows = [(label, times, (b + a) / 2)
+                    for (label, times, b), (_, _, a) in zip(before[0], after[0])]
+            cost = (before[1] + after[1]) / 2
         limit = cores / cost if cost else None
         e2e = _e2e_rate(runs, op)
         ratio = e2e / limit if e2e is not None and limit else None
@@ -329,7 +330,8 @@ def _crypto_section(results_dir, measured):
         f"{core_text}: cores / (CPU seconds of its cryptography per operation). The cost is the mean "
         "of two measurements of exactly those benchmarks on the same core(s), one right before and "
         "one right after the operation's 16-connection run (the machine's speed drifts over "
-        "minutes); where they are missing, the suite's single-thread CPU times above. Password hashing runs in a pool with a slot per core, and "
+        "minutes), part by part; where they are missing, the suite's single-thread CPU times "
+        "above. Password hashing runs in a pool with a slot per core, and "
         "the rest on the request threads, so all of it runs in parallel on every core. What each "
         "operation computes was read off its code path (engine/service/: signup_ops.cc and "
         "PasswordFields, auth_ops.cc, srp_auth.cc, tokens.cc IssueTokens/SignTokens/RefreshTokens); "

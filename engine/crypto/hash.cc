@@ -43,8 +43,9 @@ std::string HmacSha256(std::string_view key, std::string_view message) {
   constexpr size_t kBlockSize = 64;
   std::array<unsigned char, kBlockSize> block{};
   if (key.size() > kBlockSize) {
-    const std::string digest = Sha256(key);
+    std::string digest = Sha256(key);
     std::memcpy(block.data(), digest.data(), digest.size());
+    OPENSSL_cleanse(digest.data(), digest.size());
   } else if (!key.empty()) {
     std::memcpy(block.data(), key.data(), key.size());
   }

@@ -83,6 +83,12 @@ argon2_context Argon2idContext(std::string_view password, const Argon2idPhc& phc
   return context;
 }
 
+// libargon2 takes lengths as 32 bits; the high-level functions refused longer passwords too.
+Status CheckPasswordLength(std::string_view password) {
+  if (password.size() > ARGON2_MAX_PWD_LENGTH) return InvalidArgumentError("argon2id: password too long");
+  return Status::Ok();
+}
+
 // The PHC string of a stored hash, with its cost parameters bounded.
 Result<Argon2idPhc> ParsePhc(std::string_view text) {
   Result<Argon2idPhc> phc = DecodeArgon2idPhc(text);
@@ -98,6 +104,7 @@ Result<Argon2idPhc> ParsePhc(std::string_view text) {
 
 Result<std::string> HashPassword(std::string_view password, const Argon2Params& params) {
   if (Status st = CheckParams(params); !st.ok()) return st;
+  if (Status st = CheckPasswordLength(password); !st.ok()) return st;
   Argon2idPhc phc;
   phc.version = ARGON2_VERSION_13;
   phc.params = params;
@@ -111,6 +118,7 @@ Result<std::string> HashPassword(std::string_view password, const Argon2Params& 
 Result<bool> VerifyPassword(std::string_view text, std::string_view password) {
   Result<Argon2idPhc> phc = ParsePhc(text);
   if (!phc.ok()) return phc.status();
+  if (Status st = CheckPasswordLength(password); !st.ok()) return st;
   std::string computed(phc->hash.size(), '\0');
   argon2_context context = Argon2idContext(password, *phc, computed);
   // Computes into `computed` and compares it with the stored hash in constant time.
