@@ -209,21 +209,24 @@ class PasswordHashingPool::SlotMemoryScope {
 };
 
 std::unique_ptr<Argon2Memory> PasswordHashingPool::TakeMemory() {
+  std::unique_ptr<Argon2Memory> memory;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!idle_memory_.empty()) {
-      std::unique_ptr<Argon2Memory> memory = std::move(idle_memory_.back());
+      memory = std::move(idle_memory_.back());
       idle_memory_.pop_back();
-      return memory;
+    } else {
+      memory = std::make_unique<Argon2Memory>();
+      ++memory_blocks_;
     }
-    ++memory_blocks_;
   }
-  // The first hash in this slot: enough for the pool's parameters (libargon2 uses at most
-  // m KiB). Left uninitialised; libargon2 fills it.
-  auto memory = std::make_unique<Argon2Memory>();
-  memory->size = size_t{params_.memory_kib} * 1024;
-  memory->bytes.reset(new (std::nothrow) uint8_t[memory->size]);
-  if (!memory->bytes) memory->size = 0;  // libargon2 then allocates its own, or fails cleanly
+  if (!memory->bytes) {
+    // The first hash in this slot (or the first since allocating failed): enough for the pool's
+    // parameters, libargon2 using at most m KiB. Left uninitialised; libargon2 fills it. Should
+    // it fail, libargon2 allocates its own, or fails cleanly.
+    memory->bytes.reset(new (std::nothrow) uint8_t[size_t{params_.memory_kib} * 1024]);
+    memory->size = memory->bytes ? size_t{params_.memory_kib} * 1024 : 0;
+  }
   return memory;
 }
 
