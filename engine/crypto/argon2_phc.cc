@@ -11,22 +11,6 @@ constexpr std::string_view kPrefix = "$argon2id$";
 constexpr size_t kMinSaltSize = 8;  // libargon2's ARGON2_MIN_SALT_LENGTH
 constexpr size_t kMinHashSize = 4;  // libargon2's ARGON2_MIN_OUTLEN
 
-std::string Base64NoPadding(std::string_view bytes) {
-  std::string text = Base64Encode(bytes);
-  while (!text.empty() && text.back() == '=') text.pop_back();
-  return text;
-}
-
-// Only the canonical encoding: the one Base64NoPadding gives back for the decoded bytes.
-Result<std::string> DecodeBase64NoPadding(std::string_view text) {
-  std::string padded(text);
-  padded.append((4 - padded.size() % 4) % 4, '=');
-  Result<std::string> bytes = Base64Decode(padded);
-  if (!bytes.ok() || Base64NoPadding(*bytes) != text)
-    return InvalidArgumentError("argon2id: malformed base64");
-  return bytes;
-}
-
 // Consumes "<name>=<decimal>" from the front of `s`.
 bool ConsumeNumber(std::string_view& s, std::string_view name, uint32_t& value) {
   if (s.size() <= name.size() || s.substr(0, name.size()) != name || s[name.size()] != '=')
@@ -54,9 +38,9 @@ std::string EncodeArgon2idPhc(const Argon2idPhc& phc) {
   text += ",t=" + std::to_string(phc.params.iterations);
   text += ",p=" + std::to_string(phc.params.parallelism);
   text += '$';
-  text += Base64NoPadding(phc.salt);
+  text += Base64EncodeNoPadding(phc.salt);
   text += '$';
-  text += Base64NoPadding(phc.hash);
+  text += Base64EncodeNoPadding(phc.hash);
   return text;
 }
 
@@ -77,8 +61,8 @@ Result<Argon2idPhc> DecodeArgon2idPhc(std::string_view text) {
   const size_t dollar = s.find('$');
   if (dollar == std::string_view::npos)
     return InvalidArgumentError("argon2id: malformed salt or hash");
-  Result<std::string> salt = DecodeBase64NoPadding(s.substr(0, dollar));
-  Result<std::string> hash = DecodeBase64NoPadding(s.substr(dollar + 1));
+  Result<std::string> salt = Base64DecodeNoPadding(s.substr(0, dollar));
+  Result<std::string> hash = Base64DecodeNoPadding(s.substr(dollar + 1));
   if (!salt.ok() || !hash.ok() || salt->size() < kMinSaltSize || hash->size() < kMinHashSize) {
     return InvalidArgumentError("argon2id: malformed salt or hash");
   }

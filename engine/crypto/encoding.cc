@@ -122,6 +122,14 @@ Result<std::string> Base64Decode(std::string_view text) {
   return DecodeUnpadded(text.substr(0, text.size() - padding), kStdDecode, "base64");
 }
 
+std::string Base64EncodeNoPadding(std::string_view data) {
+  return EncodeWith(data, kStdAlphabet, false);
+}
+
+Result<std::string> Base64DecodeNoPadding(std::string_view text) {
+  return DecodeUnpadded(text, kStdDecode, "base64");  // '=' is not in the table: rejected
+}
+
 std::string Base64UrlEncode(std::string_view data) { return EncodeWith(data, kUrlAlphabet, false); }
 
 Result<std::string> Base64UrlDecode(std::string_view text) {

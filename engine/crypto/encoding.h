@@ -19,6 +19,12 @@ std::string Base64Encode(std::string_view data);
 // Inverse of Base64Encode. The input must be padded (length a multiple of 4).
 Result<std::string> Base64Decode(std::string_view text);
 
+// Standard alphabet without '=' padding (as in PHC password hash strings).
+std::string Base64EncodeNoPadding(std::string_view data);
+
+// Inverse of Base64EncodeNoPadding. Padding is rejected.
+Result<std::string> Base64DecodeNoPadding(std::string_view text);
+
 // URL-safe alphabet (A-Z a-z 0-9 - _), without padding (as in JWTs and JWKs).
 std::string Base64UrlEncode(std::string_view data);
 

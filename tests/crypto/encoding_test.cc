@@ -36,6 +36,18 @@ TEST(Encoding, Rfc4648Vectors) {
   }
 }
 
+TEST(Encoding, Base64WithoutPaddingIsTheStandardAlphabetUnpadded) {
+  for (const Vector& v : kVectors) {
+    EXPECT_EQ(Base64EncodeNoPadding(v.plain),
+              std::string(v.base64).substr(0, std::string(v.base64).find('=')));
+  }
+  EXPECT_EQ(Base64EncodeNoPadding(std::string("\xfb\xff\xbf", 3)), "+/+/");
+  EXPECT_EQ(Base64DecodeNoPadding("Zm9vYg").value(), "foob");
+  for (const char* bad : {"Zm9vYg==", "Zm9vYh", "Zm9vY", "-_-_", "Zm9v\n"}) {
+    EXPECT_FALSE(Base64DecodeNoPadding(bad).ok()) << bad;
+  }
+}
+
 TEST(Encoding, UrlAlphabetDiffersFromStandard) {
   const std::string bytes("\xfb\xff\xbf", 3);
   EXPECT_EQ(Base64Encode(bytes), "+/+/");
@@ -51,6 +63,7 @@ TEST(Encoding, RoundTripsEveryByteAndLength) {
     const std::string data = all.substr(all.size() - len);
     EXPECT_EQ(Base64Decode(Base64Encode(data)).value(), data);
     EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(data)).value(), data);
+    EXPECT_EQ(Base64DecodeNoPadding(Base64EncodeNoPadding(data)).value(), data);
     EXPECT_EQ(HexDecode(HexEncode(data)).value(), data);
   }
 }
