@@ -19,7 +19,7 @@
 namespace cognate::api {
 namespace {
 
-const char kUsage[] = "usage: cognate replay [--data DIR] [--into NEWDIR]\n";
+const char kReplayUsage[] = "usage: cognate replay [--data DIR] [--into NEWDIR]\n";
 
 using Clock = std::chrono::steady_clock;
 
@@ -101,7 +101,7 @@ Result<std::string> FirstRowDifference(EventStore& live, EventStore& rebuilt, co
 int RunReplayCommand(const std::vector<std::string>& args) {
   auto flags = ParseFlags(args, {"data", "into"});
   if (!flags.ok()) {
-    std::cerr << "cognate replay: " << flags.status().message() << "\n" << kUsage;
+    std::cerr << "cognate replay: " << flags.status().message() << "\n" << kReplayUsage;
     return 2;
   }
   const std::string data = flags->count("data") ? flags->at("data") : "./data";

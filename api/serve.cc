@@ -48,7 +48,7 @@ unsigned UsableCores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-const char kUsage[] =
+const char kServeUsage[] =
     "usage: cognate serve [--data DIR] [--listen HOST:PORT] [--admin-key ID:SECRET]...\n"
     "                     [--public-url URL] [--region REGION] [--message-sink outbox|SMTP-URL]\n"
     "                     [--trigger-memory-mb N] [--trigger-instructions N] [--trigger-timeout-ms N]\n"
@@ -99,14 +99,15 @@ bool ParseFlags(const std::vector<std::string>& args, ServeFlags& flags) {
         std::cerr << "cognate serve: " << arg << " needs a positive number\n";
         return false;
       }
-    }
-    else if (arg == "--help" || arg == "-h") { std::cout << kUsage; std::exit(0); }
-    else {
-      std::cerr << "cognate serve: unknown argument " << arg << "\n" << kUsage;
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << kServeUsage;
+      std::exit(0);
+    } else {
+      std::cerr << "cognate serve: unknown argument " << arg << "\n" << kServeUsage;
       return false;
     }
     if (!ok) {
-      std::cerr << "cognate serve: " << arg << " needs a value\n" << kUsage;
+      std::cerr << "cognate serve: " << arg << " needs a value\n" << kServeUsage;
       return false;
     }
   }

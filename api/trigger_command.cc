@@ -11,7 +11,7 @@
 namespace cognate::api {
 namespace {
 
-const char kUsage[] =
+const char kTriggerUsage[] =
     "usage: cognate trigger put NAME FILE.lua   [--endpoint URL] [--admin-key ID:SECRET]\n"
     "       cognate trigger get NAME            [--endpoint URL] [--admin-key ID:SECRET]\n"
     "       cognate trigger list                [--endpoint URL] [--admin-key ID:SECRET]\n"
@@ -21,7 +21,7 @@ const char kUsage[] =
     "the endpoint to http://127.0.0.1:9230. `test` runs the script here, in the same sandbox and\n"
     "limits as the server, and prints the event it returns.\n";
 
-bool ReadFile(const std::string& path, std::string& out) {
+bool ReadWholeFile(const std::string& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
   std::ostringstream contents;
@@ -37,8 +37,8 @@ int Fail(const std::string& message) {
 
 int RunLocally(const std::string& script_path, const std::string& event_path) {
   std::string source, event_text;
-  if (!ReadFile(script_path, source)) return Fail("cannot read " + script_path);
-  if (!ReadFile(event_path, event_text)) return Fail("cannot read " + event_path);
+  if (!ReadWholeFile(script_path, source)) return Fail("cannot read " + script_path);
+  if (!ReadWholeFile(event_path, event_text)) return Fail("cannot read " + event_path);
   auto event = nlohmann::json::parse(event_text, nullptr, false);
   if (event.is_discarded() || !event.is_object()) return Fail(event_path + " is not a JSON object");
   triggers::LuaTriggerRunner runner;
@@ -72,20 +72,20 @@ int RunTriggerCommand(const std::vector<std::string>& args) {
       std::string& target = args[i] == "--endpoint" ? url : admin_key;
       target = args[++i];
     } else if (args[i] == "--help" || args[i] == "-h") {
-      std::cout << kUsage;
+      std::cout << kTriggerUsage;
       return 0;
     } else {
       positional.push_back(args[i]);
     }
   }
   if (positional.empty()) {
-    std::cerr << kUsage;
+    std::cerr << kTriggerUsage;
     return 2;
   }
   const std::string verb = positional[0];
   if (verb == "test") {
     if (positional.size() != 3) {
-      std::cerr << kUsage;
+      std::cerr << kTriggerUsage;
       return 2;
     }
     return RunLocally(positional[1], positional[2]);
@@ -95,7 +95,7 @@ int RunTriggerCommand(const std::vector<std::string>& args) {
   std::string target;
   if (verb == "put" && positional.size() == 3) {
     std::string source;
-    if (!ReadFile(positional[2], source)) return Fail("cannot read " + positional[2]);
+    if (!ReadWholeFile(positional[2], source)) return Fail("cannot read " + positional[2]);
     target = "CognateAdmin.PutTrigger";
     body = {{"Name", positional[1]}, {"Source", source}};
   } else if ((verb == "get" || verb == "delete") && positional.size() == 2) {
@@ -105,7 +105,7 @@ int RunTriggerCommand(const std::vector<std::string>& args) {
     target = "CognateAdmin.ListTriggers";
     body = nlohmann::json::object();
   } else {
-    std::cerr << kUsage;
+    std::cerr << kTriggerUsage;
     return 2;
   }
   auto endpoint = ResolveAdminEndpoint(url, admin_key);

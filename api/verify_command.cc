@@ -12,14 +12,14 @@
 namespace cognate::api {
 namespace {
 
-const char kUsage[] = "usage: cognate verify [--data DIR]\n";
+const char kVerifyUsage[] = "usage: cognate verify [--data DIR]\n";
 
 }  // namespace
 
 int RunVerifyCommand(const std::vector<std::string>& args) {
   auto flags = ParseFlags(args, {"data"});
   if (!flags.ok()) {
-    std::cerr << "cognate verify: " << flags.status().message() << "\n" << kUsage;
+    std::cerr << "cognate verify: " << flags.status().message() << "\n" << kVerifyUsage;
     return 2;
   }
   const std::string data = flags->count("data") ? flags->at("data") : "./data";

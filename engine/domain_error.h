@@ -55,6 +55,10 @@ struct DomainError {
 
 inline DomainError Reject(ErrorCode code, std::string message) { return {code, std::move(message), false}; }
 
+inline DomainError InvalidParameter(std::string message) {
+  return Reject(ErrorCode::kInvalidParameter, std::move(message));
+}
+
 inline DomainError Recorded(DomainError error) {
   error.recorded = true;
   return error;

@@ -21,12 +21,12 @@ namespace {
 
 const std::string kPoolName = wire::SrpPoolName("us-east-1_Bench4Pool");
 const std::string kUser = "7c1e4a52-9d1b-4f0e-8a7b-3c2d1e0f9a8b";
-constexpr char kPassword[] = "Bench-Passw0rd!";
+constexpr char kSrpPassword[] = "Bench-Passw0rd!";
 
 void BM_SrpComputeVerifier(benchmark::State& state) {
   const std::string salt = crypto::RandomBytes(16);
   for (auto _ : state) {
-    std::string verifier = crypto::ComputeSrpVerifier(kPoolName, kUser, kPassword, salt);
+    std::string verifier = crypto::ComputeSrpVerifier(kPoolName, kUser, kSrpPassword, salt);
     benchmark::DoNotOptimize(verifier);
   }
   state.SetItemsProcessed(state.iterations());
@@ -34,7 +34,8 @@ void BM_SrpComputeVerifier(benchmark::State& state) {
 BENCHMARK(BM_SrpComputeVerifier)->Unit(benchmark::kMillisecond);
 
 void BM_SrpServerStart(benchmark::State& state) {
-  const std::string verifier = crypto::ComputeSrpVerifier(kPoolName, kUser, kPassword, crypto::RandomBytes(16));
+  const std::string verifier =
+      crypto::ComputeSrpVerifier(kPoolName, kUser, kSrpPassword, crypto::RandomBytes(16));
   for (auto _ : state) {
     auto ephemeral = crypto::SrpServerStart(verifier);
     if (!ephemeral.ok()) {
@@ -50,14 +51,14 @@ BENCHMARK(BM_SrpServerStart)->Unit(benchmark::kMillisecond);
 void BM_SrpVerifyPasswordClaim(benchmark::State& state) {
   // One real exchange: the client's A, the server's b and B, the client's signature.
   const std::string salt = crypto::RandomBytes(16);
-  const std::string verifier = crypto::ComputeSrpVerifier(kPoolName, kUser, kPassword, salt);
+  const std::string verifier = crypto::ComputeSrpVerifier(kPoolName, kUser, kSrpPassword, salt);
   const crypto::SrpClientEphemeral client = crypto::SrpClientStart();
   auto server = crypto::SrpServerStart(verifier);
   if (!server.ok()) {
     state.SkipWithError(server.status().ToString().c_str());
     return;
   }
-  auto key = crypto::SrpClientSessionKey(kPoolName, kUser, kPassword, crypto::SrpPadHex(salt),
+  auto key = crypto::SrpClientSessionKey(kPoolName, kUser, kSrpPassword, crypto::SrpPadHex(salt),
                                          crypto::SrpToHex(server->public_b), client);
   if (!key.ok()) {
     state.SkipWithError(key.status().ToString().c_str());

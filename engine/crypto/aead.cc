@@ -16,11 +16,7 @@ namespace cognate::crypto {
 namespace {
 
 using internal::Bytes;
-
-[[noreturn]] void Fatal(const char* what) {
-  std::fprintf(stderr, "%s\n", internal::OpenSslError(std::string("FATAL: ") + what).c_str());
-  std::abort();
-}
+using internal::Fatal;
 
 // EVP_*Update take an int length; feed long inputs in pieces.
 constexpr size_t kMaxChunk = INT_MAX / 2;

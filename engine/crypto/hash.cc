@@ -14,12 +14,9 @@
 namespace cognate::crypto {
 namespace {
 
-// SHA-256 and HMAC cannot fail short of memory exhaustion inside OpenSSL; treat that as fatal
-// rather than hand callers a digest they might compare against.
-[[noreturn]] void Fatal(const char* what) {
-  std::fprintf(stderr, "%s\n", internal::OpenSslError(std::string("FATAL: ") + what).c_str());
-  std::abort();
-}
+// SHA-256 and HMAC cannot fail short of memory exhaustion inside OpenSSL; that is fatal rather
+// than a digest handed to callers who might compare against it.
+using internal::Fatal;
 
 }  // namespace
 

@@ -48,32 +48,29 @@ constexpr size_t kMaxIntegerBytes = 2 * kSrpModulusSize;
 constexpr std::string_view kDerivedKeyInfo = "Caldera Derived Key";
 
 // BIGNUM arithmetic fails only when OpenSSL cannot allocate memory.
-[[noreturn]] void Fatal(const char* what) {
-  std::fprintf(stderr, "%s\n", internal::OpenSslError(std::string("FATAL: SRP: ") + what).c_str());
-  std::abort();
-}
+[[noreturn]] void FatalSrp(const char* what) { internal::Fatal(std::string("SRP: ") + what); }
 
 void Check(int rc, const char* what) {
-  if (rc != 1) Fatal(what);
+  if (rc != 1) FatalSrp(what);
 }
 
 BnPtr NewBn() {
   BnPtr bn(BN_new());
-  if (!bn) Fatal("BN_new");
+  if (!bn) FatalSrp("BN_new");
   return bn;
 }
 
 BnCtxPtr NewCtx() {
   BnCtxPtr ctx(BN_CTX_secure_new());
-  if (!ctx) Fatal("BN_CTX_new");
+  if (!ctx) FatalSrp("BN_CTX_new");
   return ctx;
 }
 
 // Precondition: bytes.size() ≤ INT_MAX (callers bound their inputs well below that).
 BnPtr BnFromBytes(std::string_view bytes) {
-  if (bytes.size() > INT_MAX) Fatal("integer too long");
+  if (bytes.size() > INT_MAX) FatalSrp("integer too long");
   BnPtr bn(BN_bin2bn(Bytes(bytes), static_cast<int>(bytes.size()), nullptr));
-  if (!bn) Fatal("BN_bin2bn");
+  if (!bn) FatalSrp("BN_bin2bn");
   return bn;
 }
 
@@ -89,7 +86,7 @@ std::string FixedBytes(const BIGNUM* x) {
   std::string out(kSrpModulusSize, '\0');
   if (BN_bn2binpad(x, reinterpret_cast<unsigned char*>(out.data()),
                    static_cast<int>(kSrpModulusSize)) < 0) {
-    Fatal("value wider than N");
+    FatalSrp("value wider than N");
   }
   return out;
 }
@@ -116,7 +113,7 @@ struct Group {
 Group MakeGroup() {
   Group group;
   BIGNUM* n = nullptr;
-  if (BN_hex2bn(&n, kModulusHex) != static_cast<int>(sizeof(kModulusHex) - 1)) Fatal("bad N");
+  if (BN_hex2bn(&n, kModulusHex) != static_cast<int>(sizeof(kModulusHex) - 1)) FatalSrp("bad N");
   group.n.reset(n);
   group.g = NewBn();
   Check(BN_set_word(group.g.get(), 2), "BN_set_word");
@@ -240,7 +237,7 @@ std::string SrpToHex(std::string_view big_endian) {
 }
 
 std::string SrpPadHex(std::string_view big_endian) {
-  if (big_endian.size() > INT_MAX) Fatal("integer too long");
+  if (big_endian.size() > INT_MAX) FatalSrp("integer too long");
   return HexEncode(PadHexBytes(BnFromBytes(big_endian).get()));
 }
 
@@ -441,7 +438,7 @@ Result<std::time_t> ParseSrpTimestamp(std::string_view text) {
 // ---- Client side ----
 
 SrpClientEphemeral SrpClientStartWithSecret(std::string_view secret_a) {
-  if (secret_a.size() > kMaxIntegerBytes) Fatal("secret a too long");
+  if (secret_a.size() > kMaxIntegerBytes) FatalSrp("secret a too long");
   BnPtr a = BnFromBytes(secret_a);
   MarkSecret(a.get());
   BnCtxPtr ctx = NewCtx();

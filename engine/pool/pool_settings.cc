@@ -18,19 +18,15 @@ constexpr std::array<std::string_view, 20> kStandardAttributes = {
 
 constexpr std::string_view kSymbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
 
-DomainError Invalid(std::string message) {
-  return Reject(ErrorCode::kInvalidParameter, std::move(message));
-}
-
 std::optional<DomainError> CheckEnumList(const json& request, const char* field,
                                          const std::set<std::string>& allowed) {
   auto it = request.find(field);
   if (it == request.end()) return std::nullopt;
-  if (!it->is_array()) return Invalid(std::string(field) + " must be a list.");
+  if (!it->is_array()) return InvalidParameter(std::string(field) + " must be a list.");
   for (const auto& v : *it) {
     if (!v.is_string() || !allowed.count(v.get<std::string>())) {
-      return Invalid(std::string("1 validation error detected: Value at '") + field +
-                     "' failed to satisfy constraint: Member must satisfy enum value set");
+      return InvalidParameter(std::string("1 validation error detected: Value at '") + field +
+                              "' failed to satisfy constraint: Member must satisfy enum value set");
     }
   }
   return std::nullopt;
@@ -41,8 +37,9 @@ std::optional<DomainError> CheckIntRange(const json& obj, const char* field, int
   auto it = obj.find(field);
   if (it == obj.end()) return std::nullopt;
   if (!it->is_number_integer() || it->get<int64_t>() < lo || it->get<int64_t>() > hi) {
-    return Invalid("1 validation error detected: Value at '" + path + "' failed to satisfy constraint: Member must have value between " +
-                   std::to_string(lo) + " and " + std::to_string(hi));
+    return InvalidParameter("1 validation error detected: Value at '" + path +
+                            "' failed to satisfy constraint: Member must have value between " +
+                            std::to_string(lo) + " and " + std::to_string(hi));
   }
   return std::nullopt;
 }
@@ -86,19 +83,21 @@ Outcome<json> BuildSchema(const json& request) {
   for (auto name : kStandardAttributes) schema.push_back(StandardSchemaEntry(name));
   auto it = request.find("Schema");
   if (it == request.end()) return schema;
-  if (!it->is_array()) return Invalid("Schema must be a list.");
+  if (!it->is_array()) return InvalidParameter("Schema must be a list.");
   int custom_count = 0;
   for (const auto& attr : *it) {
     if (!attr.is_object() || !attr.contains("Name") || !attr["Name"].is_string()) {
-      return Invalid("Schema attributes need a Name.");
+      return InvalidParameter("Schema attributes need a Name.");
     }
     std::string name = attr["Name"].get<std::string>();
     if (name.empty() || name.size() > 20) {
-      return Invalid("1 validation error detected: Value at 'schema.member.name' failed to satisfy constraint: Member must have length less than or equal to 20");
+      return InvalidParameter(
+          "1 validation error detected: Value at 'schema.member.name' failed to satisfy "
+          "constraint: Member must have length less than or equal to 20");
     }
     std::string type = attr.value("AttributeDataType", "String");
     if (type != "String" && type != "Number" && type != "DateTime" && type != "Boolean") {
-      return Invalid("Invalid AttributeDataType for attribute " + name);
+      return InvalidParameter("Invalid AttributeDataType for attribute " + name);
     }
     auto standard = std::find(kStandardAttributes.begin(), kStandardAttributes.end(), name);
     if (standard != kStandardAttributes.end()) {
@@ -113,9 +112,10 @@ Outcome<json> BuildSchema(const json& request) {
       continue;
     }
     if (attr.value("Required", false)) {
-      return Invalid("Required custom attributes are not supported currently.");
+      return InvalidParameter("Required custom attributes are not supported currently.");
     }
-    if (++custom_count > 50) return Invalid("A user pool can have at most 50 custom attributes.");
+    if (++custom_count > 50)
+      return InvalidParameter("A user pool can have at most 50 custom attributes.");
     json entry = {{"Name", "custom:" + name},
                   {"AttributeDataType", type},
                   {"DeveloperOnlyAttribute", attr.value("DeveloperOnlyAttribute", false)},
@@ -136,15 +136,16 @@ Outcome<json> BuildSchema(const json& request) {
 std::optional<DomainError> ValidatePolicies(const json& request) {
   auto it = request.find("Policies");
   if (it == request.end()) return std::nullopt;
-  if (!it->is_object()) return Invalid("Policies must be an object.");
+  if (!it->is_object()) return InvalidParameter("Policies must be an object.");
   auto pp = it->find("PasswordPolicy");
   if (pp == it->end()) return std::nullopt;
-  if (!pp->is_object()) return Invalid("PasswordPolicy must be an object.");
+  if (!pp->is_object()) return InvalidParameter("PasswordPolicy must be an object.");
   if (auto e = CheckIntRange(*pp, "MinimumLength", 6, 99, "policies.passwordPolicy.minimumLength")) return e;
   if (auto e = CheckIntRange(*pp, "TemporaryPasswordValidityDays", 0, 365, "policies.passwordPolicy.temporaryPasswordValidityDays")) return e;
   if (auto e = CheckIntRange(*pp, "PasswordHistorySize", 0, 24, "policies.passwordPolicy.passwordHistorySize")) return e;
   for (const char* flag : {"RequireUppercase", "RequireLowercase", "RequireNumbers", "RequireSymbols"}) {
-    if (pp->contains(flag) && !(*pp)[flag].is_boolean()) return Invalid(std::string(flag) + " must be a boolean.");
+    if (pp->contains(flag) && !(*pp)[flag].is_boolean())
+      return InvalidParameter(std::string(flag) + " must be a boolean.");
   }
   return std::nullopt;
 }
@@ -154,16 +155,20 @@ std::optional<DomainError> ValidateUpdatable(const json& request) {
   if (auto e = CheckEnumList(request, "AutoVerifiedAttributes", {"email", "phone_number"})) return e;
   if (auto it = request.find("MfaConfiguration"); it != request.end()) {
     if (!it->is_string() || (*it != "OFF" && *it != "ON" && *it != "OPTIONAL")) {
-      return Invalid("1 validation error detected: Value at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]");
+      return InvalidParameter(
+          "1 validation error detected: Value at 'mfaConfiguration' failed to satisfy constraint: "
+          "Member must satisfy enum value set: [OFF, ON, OPTIONAL]");
     }
   }
   if (auto it = request.find("DeletionProtection"); it != request.end()) {
     if (!it->is_string() || (*it != "ACTIVE" && *it != "INACTIVE")) {
-      return Invalid("1 validation error detected: Value at 'deletionProtection' failed to satisfy constraint: Member must satisfy enum value set: [ACTIVE, INACTIVE]");
+      return InvalidParameter(
+          "1 validation error detected: Value at 'deletionProtection' failed to satisfy "
+          "constraint: Member must satisfy enum value set: [ACTIVE, INACTIVE]");
     }
   }
   if (auto it = request.find("LambdaConfig"); it != request.end() && !it->is_object()) {
-    return Invalid("LambdaConfig must be an object.");
+    return InvalidParameter("LambdaConfig must be an object.");
   }
   if (auto it = request.find("UserPoolTags"); it != request.end()) {
     if (auto e = CheckPoolTags(*it, "userPoolTags")) return e;
@@ -231,18 +236,23 @@ bool IsStandardAttribute(const std::string& name) {
 
 Outcome<json> NormalizeNewPoolConfig(const json& request) {
   if (!request.contains("PoolName") || !request["PoolName"].is_string()) {
-    return Invalid("1 validation error detected: Value at 'poolName' failed to satisfy constraint: Member must not be null");
+    return InvalidParameter(
+        "1 validation error detected: Value at 'poolName' failed to satisfy constraint: Member "
+        "must not be null");
   }
   const std::string name = request["PoolName"].get<std::string>();
   if (name.empty() || name.size() > 128) {
-    return Invalid("1 validation error detected: Value at 'poolName' failed to satisfy constraint: Member must have length between 1 and 128");
+    return InvalidParameter(
+        "1 validation error detected: Value at 'poolName' failed to satisfy constraint: Member "
+        "must have length between 1 and 128");
   }
   if (auto e = ValidateUpdatable(request)) return *e;
   if (auto e = CheckEnumList(request, "UsernameAttributes", {"email", "phone_number"})) return *e;
   if (auto e = CheckEnumList(request, "AliasAttributes", {"email", "phone_number", "preferred_username"})) return *e;
   if (request.contains("UsernameAttributes") && request.contains("AliasAttributes") &&
       !request["UsernameAttributes"].empty() && !request["AliasAttributes"].empty()) {
-    return Invalid("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool");
+    return InvalidParameter(
+        "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool");
   }
   auto schema = BuildSchema(request);
   if (!schema.ok()) return schema.error();
@@ -360,29 +370,32 @@ PoolSettings ReadPoolSettings(const json& config) {
 }
 
 std::optional<DomainError> CheckPoolTags(const json& tags, const std::string& path) {
-  if (!tags.is_object()) return Invalid("Invalid type for parameter " + path);
+  if (!tags.is_object()) return InvalidParameter("Invalid type for parameter " + path);
   if (tags.size() > kMaxPoolTags) {
     std::string message = "1 validation error detected: Value at '";
     message += path;
     message += "' failed to satisfy constraint: Member must have at most ";
     message += std::to_string(kMaxPoolTags);
     message += " tags";
-    return Invalid(message);
+    return InvalidParameter(message);
   }
   for (const auto& [key, value] : tags.items()) {
     const size_t key_length = Utf8Length(key);
     if (key_length < 1 || key_length > 128) {
-      return Invalid("1 validation error detected: Value at '" + path +
-                     "' failed to satisfy constraint: Map keys must satisfy constraint: [Member must "
-                     "have length less than or equal to 128, Member must have length greater than or "
-                     "equal to 1]");
+      return InvalidParameter(
+          "1 validation error detected: Value at '" + path +
+          "' failed to satisfy constraint: Map keys must satisfy constraint: [Member must "
+          "have length less than or equal to 128, Member must have length greater than or "
+          "equal to 1]");
     }
-    if (!value.is_string()) return Invalid("Invalid type for parameter " + path + "." + key);
+    if (!value.is_string())
+      return InvalidParameter("Invalid type for parameter " + path + "." + key);
     if (Utf8Length(value.get_ref<const std::string&>()) > 256) {
-      return Invalid("1 validation error detected: Value at '" + path +
-                     "' failed to satisfy constraint: Map value must satisfy constraint: [Member must "
-                     "have length less than or equal to 256, Member must have length greater than or "
-                     "equal to 0]");
+      return InvalidParameter(
+          "1 validation error detected: Value at '" + path +
+          "' failed to satisfy constraint: Map value must satisfy constraint: [Member must "
+          "have length less than or equal to 256, Member must have length greater than or "
+          "equal to 0]");
     }
   }
   return std::nullopt;
@@ -454,11 +467,15 @@ ClientSettings ReadClientSettings(const json& config) {
 
 Outcome<json> NormalizeClientConfig(const json& request) {
   if (!request.contains("ClientName") || !request["ClientName"].is_string()) {
-    return Invalid("1 validation error detected: Value at 'clientName' failed to satisfy constraint: Member must not be null");
+    return InvalidParameter(
+        "1 validation error detected: Value at 'clientName' failed to satisfy constraint: Member "
+        "must not be null");
   }
   const std::string name = request["ClientName"].get<std::string>();
   if (name.empty() || name.size() > 128) {
-    return Invalid("1 validation error detected: Value at 'clientName' failed to satisfy constraint: Member must have length between 1 and 128");
+    return InvalidParameter(
+        "1 validation error detected: Value at 'clientName' failed to satisfy constraint: Member "
+        "must have length between 1 and 128");
   }
   if (auto e = CheckEnumList(request, "ExplicitAuthFlows",
                              {"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH",
@@ -469,7 +486,9 @@ Outcome<json> NormalizeClientConfig(const json& request) {
   if (auto e = CheckEnumList(request, "AllowedOAuthFlows", {"code", "implicit", "client_credentials"})) return *e;
   if (auto it = request.find("PreventUserExistenceErrors"); it != request.end()) {
     if (!it->is_string() || (*it != "LEGACY" && *it != "ENABLED")) {
-      return Invalid("1 validation error detected: Value at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]");
+      return InvalidParameter(
+          "1 validation error detected: Value at 'preventUserExistenceErrors' failed to satisfy "
+          "constraint: Member must satisfy enum value set: [LEGACY, ENABLED]");
     }
   }
   const json units = request.value("TokenValidityUnits", json::object());
@@ -477,7 +496,7 @@ Outcome<json> NormalizeClientConfig(const json& request) {
     if (units.contains(u)) {
       const auto& v = units[u];
       if (!v.is_string() || (v != "seconds" && v != "minutes" && v != "hours" && v != "days")) {
-        return Invalid(std::string("Invalid TokenValidityUnits for ") + u);
+        return InvalidParameter(std::string("Invalid TokenValidityUnits for ") + u);
       }
     }
   }
@@ -487,20 +506,20 @@ Outcome<json> NormalizeClientConfig(const json& request) {
     return request[field].get<int64_t>() * UnitSeconds(units.value(unit_field, default_unit));
   };
   if (auto s = seconds("AccessTokenValidity", "AccessToken", "hours"); s && (*s < 300 || *s > 86400)) {
-    return Invalid("Invalid range for token validity.");
+    return InvalidParameter("Invalid range for token validity.");
   }
   if (auto s = seconds("IdTokenValidity", "IdToken", "hours"); s && (*s < 300 || *s > 86400)) {
-    return Invalid("Invalid range for token validity.");
+    return InvalidParameter("Invalid range for token validity.");
   }
   if (auto s = seconds("RefreshTokenValidity", "RefreshToken", "days"); s && *s != 0 && (*s < 3600 || *s > 315360000)) {
-    return Invalid("Invalid range for token validity.");
+    return InvalidParameter("Invalid range for token validity.");
   }
   if (auto e = CheckIntRange(request, "AuthSessionValidity", 3, 15, "authSessionValidity")) return *e;
   if (auto flows = request.find("ExplicitAuthFlows"); flows != request.end()) {
     bool legacy = false, modern = false;
     for (const auto& f : *flows) (f.get<std::string>().rfind("ALLOW_", 0) == 0 ? modern : legacy) = true;
     if (legacy && modern) {
-      return Invalid("ExplicitAuthFlow cannot have both ALLOW_XXX and legacy values. ");
+      return InvalidParameter("ExplicitAuthFlow cannot have both ALLOW_XXX and legacy values. ");
     }
   }
 

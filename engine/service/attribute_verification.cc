@@ -14,7 +14,7 @@ namespace cognate {
 namespace {
 
 constexpr int64_t kVerificationCodeValidityMs = 24LL * 3600 * 1000;
-constexpr char kPurpose[] = "verify_attribute";
+constexpr char kVerifyAttributePurpose[] = "verify_attribute";
 
 // The attribute a request names, which must be one a code can be sent to.
 Outcome<std::string> VerifiableAttribute(const nlohmann::json& request) {
@@ -31,10 +31,11 @@ Outcome<std::string> VerifiableAttribute(const nlohmann::json& request) {
 Event UserPoolService::VerificationCodeEvent(const PoolState& pool, const UserState& user, const std::string& attribute,
                                             const std::string& code, const json& records,
                                             const std::optional<std::string>& unverified_value) {
-  json data = {{"pending_code", {{"purpose", kPurpose},
-                                 {"attribute", attribute},
-                                 {"hash", CodeHash(pool.id, user.sub, kPurpose, code)},
-                                 {"expires_at_ms", clock_.NowMs() + kVerificationCodeValidityMs}}}};
+  json data = {{"pending_code",
+                {{"purpose", kVerifyAttributePurpose},
+                 {"attribute", attribute},
+                 {"hash", CodeHash(pool.id, user.sub, kVerifyAttributePurpose, code)},
+                 {"expires_at_ms", clock_.NowMs() + kVerificationCodeValidityMs}}}};
   if (!records.empty()) data["triggers"] = records;
   if (unverified_value) data["unverified_value"] = *unverified_value;
   return MakeEvent(user_events::kCodeSent, data);
@@ -85,9 +86,12 @@ Outcome<nlohmann::json> UserPoolService::VerifyUserAttribute(const json& request
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     auto user = SelfLoader(pool.id, info->user.sub)();
     if (!user.ok()) return user.error();
-    if (auto wrong = CheckPendingCode(user.value(), kPurpose, attribute.value(), code.value())) {
+    if (auto wrong = CheckPendingCode(user.value(), kVerifyAttributePurpose, attribute.value(),
+                                      code.value())) {
       if (wrong->code != ErrorCode::kCodeMismatch) return *wrong;
-      auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", kPurpose}})}, ctx);
+      auto appended = CommitUser(
+          user.value(),
+          {MakeEvent(user_events::kCodeRejected, {{"purpose", kVerifyAttributePurpose}})}, ctx);
       if (!appended.ok() && appended.status().code() == StatusCode::kAborted) continue;
       return Recorded(*wrong);
     }

@@ -21,14 +21,10 @@ namespace {
 
 using json = nlohmann::json;
 
-DomainError Invalid(std::string message) {
-  return Reject(ErrorCode::kInvalidParameter, std::move(message));
-}
-
 DomainError BadType(std::string_view path) {
   std::string message = "Invalid type for parameter ";
   message += path;
-  return Invalid(std::move(message));
+  return InvalidParameter(std::move(message));
 }
 
 // "1 validation error detected: Value at '<path>' failed to satisfy constraint: <constraint>".
@@ -37,7 +33,7 @@ DomainError Constraint(std::string_view path, std::string_view constraint) {
   message += path;
   message += "' failed to satisfy constraint: ";
   message += constraint;
-  return Invalid(std::move(message));
+  return InvalidParameter(std::move(message));
 }
 
 // Checks that `object[field]`, if present, is a string of [min, max] bytes (and, when
@@ -178,11 +174,11 @@ Outcome<MfaRequest> ParseMfaRequest(const json& request) {
   // an MFA factor here; it is accepted with any setting.
   const bool any_factor = r.sms || r.email || r.software_token;
   if (r.mfa_configuration == "OFF" && any_factor) {
-    return Invalid(
+    return InvalidParameter(
         "Invalid MFA configuration given, can't turn off MFA and configure an MFA together.");
   }
   if (r.mfa_configuration != "OFF" && !any_factor) {
-    return Invalid(
+    return InvalidParameter(
         "Invalid MFA Configuration given. SMS MFA, Email MFA, or Software Token MFA must be "
         "enabled.");
   }

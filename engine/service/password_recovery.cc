@@ -13,7 +13,7 @@ namespace cognate {
 namespace {
 
 constexpr int64_t kResetCodeValidityMs = 3600LL * 1000;
-constexpr char kPurpose[] = "forgot_password";
+constexpr char kResetPasswordPurpose[] = "forgot_password";
 
 // Where a recovery code may go: the first verified email or phone number, as in Cognito's
 // default account-recovery order.
@@ -33,10 +33,11 @@ std::string RecoveryAttribute(const UserState& user) {
 
 Event UserPoolService::RecoveryCodeEvent(const PoolState& pool, const UserState& user, const std::string& attribute,
                                          const std::string& code, const std::string& client_id, const json& records) {
-  json data = {{"pending_code", {{"purpose", kPurpose},
-                                 {"attribute", attribute},
-                                 {"hash", CodeHash(pool.id, user.sub, kPurpose, code)},
-                                 {"expires_at_ms", clock_.NowMs() + kResetCodeValidityMs}}}};
+  json data = {{"pending_code",
+                {{"purpose", kResetPasswordPurpose},
+                 {"attribute", attribute},
+                 {"hash", CodeHash(pool.id, user.sub, kResetPasswordPurpose, code)},
+                 {"expires_at_ms", clock_.NowMs() + kResetCodeValidityMs}}}};
   if (!client_id.empty()) data["client_id"] = client_id;
   if (!records.empty()) data["triggers"] = records;
   return MakeEvent(user_events::kCodeSent, data);
@@ -133,9 +134,13 @@ Outcome<nlohmann::json> UserPoolService::ConfirmForgotPassword(const json& reque
       return user.error();
     }
     if (!user->enabled) return Reject(ErrorCode::kNotAuthorized, "User is disabled.");
-    if (auto wrong = CheckPendingCode(user.value(), kPurpose, "", code.value())) {
+    if (auto wrong = CheckPendingCode(user.value(), kResetPasswordPurpose, "", code.value())) {
       if (wrong->code != ErrorCode::kCodeMismatch) return *wrong;
-      auto appended = CommitUser(user.value(), {MakeEvent(user_events::kCodeRejected, {{"purpose", kPurpose}, {"client_id", call->client.id}})}, ctx);
+      auto appended = CommitUser(
+          user.value(),
+          {MakeEvent(user_events::kCodeRejected,
+                     {{"purpose", kResetPasswordPurpose}, {"client_id", call->client.id}})},
+          ctx);
       if (!appended.ok() && appended.status().code() == StatusCode::kAborted) continue;
       return Recorded(*wrong);
     }
@@ -148,7 +153,7 @@ Outcome<nlohmann::json> UserPoolService::ConfirmForgotPassword(const json& reque
     // A reset or temporary password is over once the user has chosen one through their own code.
     const bool resets = user->status == "RESET_REQUIRED" || user->status == "FORCE_CHANGE_PASSWORD";
     data.update({{"status", resets ? "CONFIRMED" : user->status},
-                 {"via", kPurpose},
+                 {"via", kResetPasswordPurpose},
                  {"client_id", call->client.id},
                  {"code_used", true}});
     auto appended = CommitUser(user.value(), {MakeEvent(user_events::kPasswordChanged, data)}, ctx);

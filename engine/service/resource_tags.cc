@@ -19,10 +19,6 @@ namespace {
 
 using json = nlohmann::json;
 
-DomainError Invalid(std::string message) {
-  return Reject(ErrorCode::kInvalidParameter, std::move(message));
-}
-
 // A character of one ARN component, as ArnType's pattern allows: [\w+=/,.@-].
 bool IsArnChar(char c) {
   const unsigned char u = static_cast<unsigned char>(c);
@@ -71,7 +67,7 @@ Outcome<std::string> PoolIdOfArn(const json& request, const ServiceOptions& opti
   if (!arn.ok()) return arn.error();
   const std::vector<std::string> parts = SplitArn(arn.value());
   if (!MatchesArnPattern(parts)) {
-    return Invalid(
+    return InvalidParameter(
         "1 validation error detected: Value at 'resourceArn' failed to satisfy constraint: Member "
         "must "
         "satisfy regular expression pattern: "
@@ -84,7 +80,7 @@ Outcome<std::string> PoolIdOfArn(const json& request, const ServiceOptions& opti
       parts[5].size() == kResource.size()) {
     std::string message = "Invalid user pool ARN: ";
     message += arn.value();
-    return Invalid(std::move(message));
+    return InvalidParameter(std::move(message));
   }
   std::string pool_id = parts[5].substr(kResource.size());
   if (parts[3] != options.region || parts[4] != options.account_id) {
@@ -100,7 +96,7 @@ DomainError TooManyTags() {
   std::string message = "A user pool can have at most ";
   message += std::to_string(kMaxPoolTags);
   message += " tags.";
-  return Invalid(std::move(message));
+  return InvalidParameter(std::move(message));
 }
 
 }  // namespace
@@ -128,7 +124,7 @@ Outcome<nlohmann::json> UserPoolService::TagResource(const json& request, const 
   if (!pool_id.ok()) return pool_id.error();
   auto tags = request.find("Tags");
   if (tags == request.end() || tags->is_null()) {
-    return Invalid(
+    return InvalidParameter(
         "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must "
         "not be null");
   }
@@ -146,17 +142,17 @@ Outcome<nlohmann::json> UserPoolService::UntagResource(const json& request,
   if (!pool_id.ok()) return pool_id.error();
   auto keys = request.find("TagKeys");
   if (keys == request.end() || keys->is_null()) {
-    return Invalid(
+    return InvalidParameter(
         "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must "
         "not be null");
   }
-  if (!keys->is_array()) return Invalid("Invalid type for parameter TagKeys");
+  if (!keys->is_array()) return InvalidParameter("Invalid type for parameter TagKeys");
   std::set<std::string> removed;
   for (const auto& key : *keys) {
-    if (!key.is_string()) return Invalid("Invalid type for parameter TagKeys");
+    if (!key.is_string()) return InvalidParameter("Invalid type for parameter TagKeys");
     const std::string& name = key.get_ref<const std::string&>();
     if (name.empty() || name.size() > 128) {
-      return Invalid(
+      return InvalidParameter(
           "1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member "
           "must "
           "satisfy constraint: [Member must have length less than or equal to 128, Member must "

@@ -7,8 +7,6 @@
 namespace cognate::testing {
 namespace {
 
-constexpr char kEmail[] = "jane@example.com";
-
 class AttributeVerificationTest : public EngineTest {
  protected:
   void SetUp() override {

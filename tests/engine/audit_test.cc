@@ -19,8 +19,6 @@
 namespace cognate::testing {
 namespace {
 
-constexpr char kEmail[] = "jane@example.com";
-
 class AuditTest : public EngineTest {
  protected:
   void SetUp() override {

@@ -14,7 +14,6 @@
 namespace cognate::testing {
 namespace {
 
-constexpr char kEmail[] = "jane@example.com";
 constexpr char kUuidPattern[] = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
 class AuthEventsTest : public EngineTest {

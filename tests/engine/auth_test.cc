@@ -10,8 +10,6 @@
 namespace cognate::testing {
 namespace {
 
-constexpr char kEmail[] = "jane@example.com";
-
 class AuthTest : public EngineTest {
  protected:
   // A pool that auto-verifies email and a client allowing password sign-in and refresh.

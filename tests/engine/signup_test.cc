@@ -12,8 +12,6 @@
 namespace cognate::testing {
 namespace {
 
-constexpr char kEmail[] = "jane@example.com";
-
 class SignUpTest : public EngineTest {
  protected:
   // A pool that auto-verifies email, and a public client of it.

@@ -12,8 +12,6 @@
 namespace cognate::testing {
 namespace {
 
-constexpr char kEmail[] = "jane@example.com";
-
 class SrpAuthTest : public EngineTest {
  protected:
   void SetUp() override {

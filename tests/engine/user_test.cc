@@ -10,8 +10,6 @@
 namespace cognate::testing {
 namespace {
 
-constexpr char kEmail[] = "jane@example.com";
-
 class UserTest : public EngineTest {
  protected:
   void SetUp() override {

@@ -96,11 +96,6 @@ class HttpServerTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
 };
 
-bool IsClosed(boost::beast::error_code ec) {
-  return ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
-         ec == http::error::end_of_stream;
-}
-
 TEST_F(HttpServerTest, SimpleRequestResponse) {
   StartServer();
   TestClient client(server_->port());
@@ -169,7 +164,7 @@ TEST_F(HttpServerTest, OversizedBodyGets413AndClose) {
   ASSERT_FALSE(client.Read(response));
   EXPECT_EQ(response.result_int(), 413u);
   EXPECT_FALSE(response.keep_alive());
-  EXPECT_TRUE(IsClosed(client.ReadUntilClosed()));
+  EXPECT_TRUE(testing::IsConnectionClosed(client.ReadUntilClosed()));
 }
 
 TEST_F(HttpServerTest, OversizedChunkedBodyGets413) {
@@ -203,7 +198,7 @@ TEST_F(HttpServerTest, MalformedRequestGets400AndClose) {
   Response response;
   ASSERT_FALSE(client.Read(response));
   EXPECT_EQ(response.result_int(), 400u);
-  EXPECT_TRUE(IsClosed(client.ReadUntilClosed()));
+  EXPECT_TRUE(testing::IsConnectionClosed(client.ReadUntilClosed()));
 }
 
 TEST_F(HttpServerTest, BadContentLengthGets400) {
@@ -307,7 +302,7 @@ TEST_F(HttpServerTest, Http10WithoutKeepAliveCloses) {
   Response response;
   ASSERT_FALSE(client.Read(response));
   EXPECT_EQ(response.body(), "/old|");
-  EXPECT_TRUE(IsClosed(client.ReadUntilClosed()));
+  EXPECT_TRUE(testing::IsConnectionClosed(client.ReadUntilClosed()));
 }
 
 TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
@@ -317,7 +312,7 @@ TEST_F(HttpServerTest, ConnectionCloseIsHonoured) {
   Response response;
   ASSERT_FALSE(client.Read(response));
   EXPECT_FALSE(response.keep_alive());
-  EXPECT_TRUE(IsClosed(client.ReadUntilClosed()));
+  EXPECT_TRUE(testing::IsConnectionClosed(client.ReadUntilClosed()));
 }
 
 TEST_F(HttpServerTest, IdleConnectionIsClosedAfterTimeout) {
@@ -326,7 +321,7 @@ TEST_F(HttpServerTest, IdleConnectionIsClosedAfterTimeout) {
   StartServer(options);
   TestClient client(server_->port());
   auto start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(IsClosed(client.ReadUntilClosed()));
+  EXPECT_TRUE(testing::IsConnectionClosed(client.ReadUntilClosed()));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
@@ -341,7 +336,7 @@ TEST_F(HttpServerTest, StopIsPromptWithIdleConnectionsOpen) {
   auto start = std::chrono::steady_clock::now();
   server_->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
-  for (auto& client : clients) EXPECT_TRUE(IsClosed(client->ReadUntilClosed()));
+  for (auto& client : clients) EXPECT_TRUE(testing::IsConnectionClosed(client->ReadUntilClosed()));
   server_->Stop();  // idempotent
 }
 

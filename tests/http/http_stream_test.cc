@@ -139,11 +139,6 @@ class HttpStreamTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
 };
 
-bool IsClosed(boost::beast::error_code ec) {
-  return ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
-         ec == http::error::end_of_stream;
-}
-
 // Waits up to `limit` for `done`, polling.
 template <typename Predicate>
 bool Eventually(Predicate done, Clock::duration limit) {
@@ -183,7 +178,7 @@ TEST_F(HttpStreamTest, StreamsChunksInOrderThenEnds) {
     }
     EXPECT_EQ(chunks, (std::vector<std::string>{"hello\n", "event 1\n", "event 2\n", "event 3\n",
                                                 "event 4\n", "event 5\n"}));
-    EXPECT_TRUE(IsClosed(client.ReadUntilClosed()));
+    EXPECT_TRUE(testing::IsConnectionClosed(client.ReadUntilClosed()));
     EXPECT_EQ(probe.calls.load(), 6);  // not called again after it ended the stream
   }
 }
@@ -393,7 +388,7 @@ TEST_F(HttpStreamTest, HeadGetsTheStreamHeadOnly) {
   TestClient client(server_->port());
   ASSERT_FALSE(client.WriteRaw("HEAD /events HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::string received;
-  EXPECT_TRUE(IsClosed(client.ReadUntilClosed(&received)));
+  EXPECT_TRUE(testing::IsConnectionClosed(client.ReadUntilClosed(&received)));
   EXPECT_EQ(received.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << received;
   EXPECT_NE(received.find("Transfer-Encoding: chunked\r\n"), std::string::npos) << received;
   EXPECT_EQ(received.find("\r\n\r\n"), received.size() - 4) << "no body expected: " << received;

@@ -25,6 +25,12 @@ namespace net = boost::asio;
 
 using Response = http::response<http::string_body>;
 
+// True when a read ended because the server closed the connection (cleanly or with a reset).
+inline bool IsConnectionClosed(beast::error_code ec) {
+  return ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == http::error::end_of_stream;
+}
+
 class TestClient {
  public:
   explicit TestClient(uint16_t port, std::chrono::seconds deadline = std::chrono::seconds(10))

@@ -54,6 +54,7 @@ inline constexpr char kAdminActor[] = "admin:TESTKEY";
 // Satisfies the default policy (8+, upper, lower, digit, symbol).
 inline constexpr char kPassword[] = "Correct-Horse-1";
 inline constexpr char kOtherPassword[] = "Battery-Staple-2";
+inline constexpr char kEmail[] = "jane@example.com";  // Jane, the user most tests sign up
 
 class EngineTest : public ::testing::Test {
  protected:

@@ -55,13 +55,19 @@ inline std::string OpenSslError(const std::string& what) {
   return message;
 }
 
+// Stops the process: `what` failed inside OpenSSL, which happens only when it cannot allocate
+// memory or the installation is broken. Callers must not be handed a result they might trust.
+[[noreturn]] inline void Fatal(const std::string& what) {
+  std::fprintf(stderr, "%s\n", OpenSslError("FATAL: " + what).c_str());
+  std::abort();
+}
+
 // The algorithms of the hot paths, fetched from the default provider once per process (the
 // objects are immutable and shared by all threads). Passing EVP_sha256() or EVP_aes_256_gcm()
 // instead makes every Init look the implementation up again, which costs more than hashing a
 // short message. A provider without them is a broken installation: stop loudly.
 [[noreturn]] inline void FatalFetch(const char* name) {
-  std::fprintf(stderr, "%s\n", OpenSslError(std::string("FATAL: cannot fetch ") + name).c_str());
-  std::abort();
+  Fatal(std::string("cannot fetch ") + name);
 }
 inline const EVP_MD* Sha256Md() {
   static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
