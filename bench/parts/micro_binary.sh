@@ -10,7 +10,7 @@
 cognate_micro_binary() {
   cognate_ensure_packages libbenchmark-dev >&2
   # The target exists only if CMake found Google Benchmark: configure again if it came later.
-  if ! cmake --build "$BUILD" --target help 2>/dev/null | grep -q cognate_micro; then
+  if ! cmake --build "$BUILD" --target help 2>/dev/null | grep cognate_micro >/dev/null; then
     cmake -S "$ROOT" -B "$BUILD" >/dev/null
   fi
   cmake --build "$BUILD" -j"$(nproc)" --target cognate_micro >/dev/null || return 1

@@ -2,7 +2,7 @@
 and whether it is met. Every figure comes from the other parts' results files."""
 from common import find_run, ok_rate, read_json, read_jsonl
 
-NON_HASHING_OPS = ["refresh", "get-user", "admin-get-user", "list-users", "jwks"]
+NON_HASHING_OPS = ["srp-sign-in", "refresh", "get-user", "admin-get-user", "list-users", "jwks"]
 CRYPTO_BOUND_OPS = ["signup", "initiate-auth", "srp-sign-in", "refresh"]
 
 
