@@ -18,8 +18,7 @@ const char kAuditUsage[] =
     "usage: cognate audit [--data DIR] [--pool ID] [--user NAME] [--type T[,T...]] [--since TIME]\n"
     "                     [--until TIME] [--client ID] [--ip ADDRESS] [--format table|jsonl]\n"
     "       cognate audit [--data DIR] --as-of TIME --pool ID --user NAME [--format table|jsonl]\n"
-    "NAME is a username, an alias (email, phone, preferred username) or a sub; --user needs "
-    "--pool.\n"
+    "NAME is a username, an alias (email, phone, preferred username) or a sub; --user needs --pool.\n"
     "TIME is ISO 8601 (2026-11-23T10:00:00Z). A type ending in * is a prefix (user.sign_in*).\n";
 
 int Usage(const std::string& problem) {
